@@ -1,0 +1,12 @@
+"""The built-in suite, one module per theme of the course chapter it grew from
+(Dive into Deep Learning, "Preliminaries": calculus and automatic differentiation)."""
+
+from diffcompare_cases import (  # noqa: F401  (importing registers the cases)
+    autograd_examples,
+    chain_rule,
+    derivative_table,
+    gradient_table,
+    jacobian_table,
+    sized,
+    subgradients,
+)

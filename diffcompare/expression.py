@@ -1,0 +1,182 @@
+"""A case traced into SymPy, and its derivatives as sparse lists of expressions.
+
+Shared by the ``sympy`` method (which compiles the entries to NumPy) and the
+oracle (which evaluates them with mpmath at 50 digits): one derivation, two
+independent evaluations.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from diffcompare import operator as ops
+from diffcompare.errors import Unsupported
+from diffcompare.registry import Case
+
+
+class StopGradient(sympy.Function):
+    """stop_gradient(x): evaluates to x, differentiates to zero."""
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _eval_evalf(self, prec):
+        return self.args[0]._eval_evalf(prec)
+
+
+def _dirac_delta(x, k=0):
+    # zero away from the kink, undefined (here: infinite) on it
+    return math.inf if x == 0 else 0.0
+
+
+# names lambdify cannot print on its own, for both the numpy and mpmath modules
+PRINT_NAMES = {"StopGradient": lambda a: a, "DiracDelta": _dirac_delta}
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    wrt: tuple[sympy.Symbol, ...]  # flat, in the order of Problem.theta
+    constants: dict[str, np.ndarray]  # name -> object array of symbols (or the raw int)
+    constant_symbols: tuple[sympy.Symbol, ...]  # flat, in input order
+    outputs: tuple[sympy.Expr, ...]  # flat
+    seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    trace: Trace
+    operator: str
+    shape: tuple[int, ...]
+    entries: tuple[tuple[tuple[int, ...], sympy.Expr], ...]  # nonzero entries only
+    tangent: tuple[sympy.Symbol, ...]
+    cotangent: tuple[sympy.Symbol, ...]
+    seconds: float  # trace + differentiation
+
+    @property
+    def args(self) -> list:
+        """Argument lists of the compiled function: theta, constants, tangent, cotangent."""
+        return [
+            list(self.trace.wrt),
+            list(self.trace.constant_symbols),
+            list(self.tangent),
+            list(self.cotangent),
+        ]
+
+    def ops_count(self) -> int:
+        return sum(sympy.count_ops(e) for _, e in self.entries)
+
+
+def _symbols(name: str, value: np.ndarray) -> np.ndarray:
+    if value.ndim == 0:
+        return np.array(sympy.Symbol(name, real=True), dtype=object)
+    flat = [sympy.Symbol(f"{name}_{i}", real=True) for i in range(value.size)]
+    return np.array(flat, dtype=object).reshape(value.shape)
+
+
+@functools.cache
+def trace(case: Case) -> Trace:
+    from diffcompare.namespace import SympyNamespace
+
+    start = time.perf_counter()
+    symbolic = {k: _symbols(k, v) for k, v in case.inputs.items() if v.dtype.kind == "f"}
+    args = {
+        k: (symbolic[k] if k in symbolic else (v.item() if v.ndim == 0 else v))
+        for k, v in case.inputs.items()
+    }
+    call_args = {
+        k: (v.item() if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype == object else v)
+        for k, v in args.items()
+    }
+    try:
+        out = case.fn(**call_args, xp=SympyNamespace())
+    except TypeError as exc:
+        if "truth value of Relational" in str(exc):
+            raise Unsupported(
+                f"SymPy cannot trace Python control flow on values (an if/while on a symbol: {exc})"
+            ) from None
+        raise
+    except AttributeError as exc:
+        raise Unsupported(f"SymPy cannot trace this case: {exc}") from None
+    outputs = tuple(sympy.sympify(e) for e in np.asarray(out, dtype=object).ravel())
+    wrt = tuple(s for k in case.wrt for s in symbolic[k].ravel())
+    constants = {k: v for k, v in symbolic.items() if k not in case.wrt}
+    constant_symbols = tuple(
+        s for k in case.constants if k in constants for s in constants[k].ravel()
+    )
+    return Trace(wrt, constants, constant_symbols, outputs, time.perf_counter() - start)
+
+
+def gradient(expr: sympy.Expr, wrt: frozenset) -> dict:
+    """Nonzero partial derivatives, term by term: each term only by its own symbols.
+
+    Differentiating a sum of n terms by each of n symbols walks n^2 terms; here each
+    term is differentiated only by the few symbols it contains.
+    """
+    parts = defaultdict(list)
+    for term in sympy.Add.make_args(expr):
+        for s in term.free_symbols & wrt:
+            d = term.diff(s)
+            if d != 0:
+                parts[s].append(d)
+    return {s: sympy.Add(*terms) for s, terms in parts.items()}
+
+
+def _entries(index_of: dict, grads: dict, prefix: tuple = ()):
+    return [((*prefix, index_of[s]), e) for s, e in grads.items() if e != 0]
+
+
+@functools.cache
+def derive(case: Case, operator: str) -> Derivation:
+    t = trace(case)
+    start = time.perf_counter()
+    wrt = frozenset(t.wrt)
+    index_of = {s: i for i, s in enumerate(t.wrt)}
+    n, m = len(t.wrt), len(t.outputs)
+    tangent = tuple(sympy.symbols(f"_v0:{n}", real=True)) if operator in ops.NEEDS_TANGENT else ()
+    cotangent = (
+        tuple(sympy.symbols(f"_u0:{m}", real=True)) if operator in ops.NEEDS_COTANGENT else ()
+    )
+    entries: list = []
+    if operator == "derivative":
+        entries = [((), d) for d in gradient(t.outputs[0], wrt).values()]
+    elif operator == "second_derivative":
+        (s,) = t.wrt
+        d = t.outputs[0].diff(s).diff(s)
+        entries = [((), d)] if d != 0 else []
+    elif operator == "gradient":
+        entries = _entries(index_of, gradient(t.outputs[0], wrt))
+    elif operator == "jacobian":
+        for k, y in enumerate(t.outputs):
+            entries += _entries(index_of, gradient(y, wrt), (k,))
+    elif operator == "hessian":
+        for s, g in gradient(t.outputs[0], wrt).items():
+            entries += _entries(index_of, gradient(g, wrt), (index_of[s],))
+    elif operator == "hvp":
+        g = gradient(t.outputs[0], wrt)
+        directional = sympy.Add(*(e * tangent[index_of[s]] for s, e in g.items()))
+        entries = _entries(index_of, gradient(directional, wrt))
+    elif operator == "jvp":
+        for k, y in enumerate(t.outputs):
+            g = gradient(y, wrt)
+            e = sympy.Add(*(d * tangent[index_of[s]] for s, d in g.items()))
+            if e != 0:
+                entries.append(((k,), e))
+    elif operator == "vjp":
+        parts = defaultdict(list)
+        for k, y in enumerate(t.outputs):
+            for s, d in gradient(y, wrt).items():
+                parts[s].append(cotangent[k] * d)
+        entries = _entries(index_of, {s: sympy.Add(*v) for s, v in parts.items()})
+    else:
+        raise ValueError(f"unknown operator {operator!r}")
+    seconds = t.seconds + time.perf_counter() - start
+    return Derivation(
+        t, operator, ops.value_shape(operator, n, m), tuple(entries), tangent, cotangent, seconds
+    )

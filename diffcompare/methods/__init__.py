@@ -1,0 +1,101 @@
+"""Methods: each turns a Problem into a prepared derivative callable.
+
+The built-in methods are one literal list, ``METHODS``, below. A method is any
+object with this shape (the ``Method`` protocol):
+
+    name          what the tables print: "sympy", "fd-central", "torch", ...
+    family        "symbolic", "numeric" or "automatic"
+    backend       "numpy" or "torch": where its primal (the plain function) runs
+    devices       the devices it can run on
+    rtol(dtype, derivative_order) -> the relative error it is allowed (see
+                  oracle.tolerance: 100 x the theoretical error of its scheme)
+    prepare(problem, device) -> Prepared, or raise Unsupported("why")
+
+``prepare`` does the one-off work (deriving, compiling, choosing steps) and is timed
+as ``prepare_s``; ``Prepared.call`` is what the runner times as ``eval_s``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from diffcompare.problem import Problem
+
+
+@dataclass(frozen=True)
+class Prepared:
+    call: Callable[[], Any]  # computes the derivative; synchronises its device
+    to_numpy: Callable[[Any], Any]  # converts call()'s result, outside the timed region
+    primal: Callable[[], Any]  # the plain function in the same backend and device
+    step: float | None = None  # the step used along the first direction (numeric methods)
+    note: str = ""
+    prepare_s: float | None = None  # set when part of the preparation was done earlier
+    counters: dict = field(default_factory=dict)  # filled by call(): f_evals
+
+
+class Method(Protocol):
+    name: str
+    family: str
+    backend: str
+    devices: tuple[str, ...]
+
+    def rtol(self, dtype: str, derivative_order: int) -> float: ...
+
+    def prepare(self, problem: Problem, device: str) -> Prepared: ...
+
+
+def _builtin() -> list:
+    from diffcompare.methods.autograd import Forward, Reverse
+    from diffcompare.methods.finite_diff import (
+        BACKWARD,
+        CENTRAL,
+        FIVE_POINT,
+        FORWARD,
+        ComplexStep,
+        FiniteDifference,
+        Richardson,
+    )
+    from diffcompare.methods.peers import Numdifftools, ScipyDifferentiate, Symengine
+    from diffcompare.methods.symbolic import Sympy
+
+    return [
+        Sympy(),
+        FiniteDifference("fd-forward", FORWARD),
+        FiniteDifference("fd-backward", BACKWARD),
+        FiniteDifference("fd-central", CENTRAL),
+        FiniteDifference("fd-5point", FIVE_POINT),
+        Richardson(),
+        ComplexStep(),
+        Reverse(),
+        Forward(),
+        Symengine(),
+        Numdifftools(),
+        ScipyDifferentiate(),
+    ]
+
+
+METHODS: list = _builtin()
+DEFAULT = (
+    "sympy",
+    "fd-forward",
+    "fd-backward",
+    "fd-central",
+    "fd-5point",
+    "fd-richardson",
+    "complex-step",
+    "torch",
+    "torch-forward",
+)
+
+
+def by_name(name: str) -> Method:
+    for m in METHODS:
+        if m.name == name:
+            return m
+    raise KeyError(name)
+
+
+def names() -> list[str]:
+    return [m.name for m in METHODS]

@@ -1,0 +1,159 @@
+"""Automatic differentiation with PyTorch: reverse mode (``torch``) and forward mode
+(``torch-forward``), on the CPU and, where available, CUDA."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diffcompare.errors import Unsupported
+from diffcompare.methods import Prepared
+from diffcompare.namespace import TorchNamespace
+from diffcompare.oracle import tolerance
+from diffcompare.problem import Problem
+
+
+def available_devices() -> tuple[str, ...]:
+    import torch
+
+    return ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
+
+
+class _Torch:
+    family = "automatic"
+    backend = "torch"
+    devices = ("cpu", "cuda")
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return tolerance(None, dtype, derivative_order)
+
+    def prepare(self, problem: Problem, device: str) -> Prepared:
+        import torch
+
+        if device == "cuda" and not torch.cuda.is_available():
+            raise Unsupported("CUDA is not available on this machine")
+        dtype = getattr(torch, problem.dtype)
+
+        def tensor(a):
+            return torch.as_tensor(np.asarray(a), dtype=dtype, device=device)
+
+        theta = tensor(problem.theta)
+        constants = {
+            k: tensor(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+            for k, v in problem.constants.items()
+        }
+        xp = TorchNamespace()
+        fn, scalar = problem.case.fn, problem.out_shape == ()
+
+        def F(t):
+            out = fn(**problem.split(t), **constants, xp=xp)
+            if not isinstance(out, torch.Tensor):
+                out = torch.as_tensor(out, dtype=dtype, device=device)
+            # an output that does not depend on the input still has a derivative: zero
+            if not out.requires_grad and t.requires_grad:
+                out = out + 0 * t.sum()
+            return out.reshape(()) if scalar else out.reshape(-1)
+
+        directions = {
+            "tangent": tensor(problem.tangent) if problem.tangent is not None else None,
+            "cotangent": (
+                tensor(problem.cotangent).reshape(problem.out_shape)
+                if problem.cotangent is not None
+                else None
+            ),
+        }
+        compute = self.operator(problem.operator, F, theta, **directions)
+        sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+
+        shape = problem.value_shape
+
+        def call():
+            out = compute().reshape(shape)
+            sync()  # CUDA kernels are async: sync inside the timed region or we time the launch
+            return out
+
+        def primal():
+            with torch.no_grad():
+                out = F(theta)
+            sync()
+            return out
+
+        return Prepared(
+            call=call,
+            to_numpy=lambda t: t.detach().cpu().numpy(force=True),
+            primal=primal,
+            note=self.notes.get(problem.operator, ""),
+        )
+
+
+class Reverse(_Torch):
+    """Reverse mode: ``torch.autograd`` (the course's ``backward()``)."""
+
+    name = "torch"
+    notes = {
+        "jvp": "reverse mode: J v by the double-vjp trick",
+        "hessian": "reverse-over-reverse",
+        "hvp": "reverse-over-reverse",
+        "second_derivative": "reverse-over-reverse",
+    }
+
+    @staticmethod
+    def operator(op, F, theta, tangent, cotangent):
+        import torch
+        from torch.autograd import functional as AF
+
+        def gradient():
+            t = theta.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(F(t), t)
+            return g
+
+        def second_derivative():
+            t = theta.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(F(t), t, create_graph=True)
+            if not g.requires_grad:  # f' does not depend on x: f'' = 0
+                return torch.zeros_like(t)
+            (h,) = torch.autograd.grad(g, t)
+            return h
+
+        return {
+            "derivative": gradient,
+            "gradient": gradient,
+            "second_derivative": second_derivative,
+            "jacobian": lambda: AF.jacobian(F, theta),
+            "jvp": lambda: AF.jvp(F, theta, tangent)[1],
+            "vjp": lambda: AF.vjp(F, theta, cotangent)[1],
+            "hessian": lambda: AF.hessian(F, theta),
+            "hvp": lambda: AF.vhp(F, theta, tangent)[1],  # H symmetric: v^T H = (H v)^T
+        }[op]
+
+
+class Forward(_Torch):
+    """Forward mode: ``torch.func.jvp`` / ``jacfwd``."""
+
+    name = "torch-forward"
+    notes = {
+        "vjp": "forward mode has no vjp: u^T J from the full Jacobian (N JVPs)",
+        "hessian": "forward-over-reverse",
+        "hvp": "forward-over-reverse",
+        "second_derivative": "forward-over-forward",
+    }
+
+    @staticmethod
+    def operator(op, F, theta, tangent, cotangent):
+        import torch
+        from torch.func import grad, jacfwd, jacrev, jvp
+
+        one = torch.ones_like(theta)
+
+        def second_derivative():
+            return jvp(lambda t: jvp(F, (t,), (one,))[1], (theta,), (one,))[1]
+
+        return {
+            "derivative": lambda: jvp(F, (theta,), (one,))[1],
+            "gradient": lambda: jacfwd(F)(theta),
+            "jacobian": lambda: jacfwd(F)(theta),
+            "jvp": lambda: jvp(F, (theta,), (tangent,))[1],
+            "vjp": lambda: cotangent.reshape(-1) @ jacfwd(F)(theta).reshape(-1, theta.numel()),
+            "second_derivative": second_derivative,
+            "hessian": lambda: jacfwd(jacrev(F))(theta),
+            "hvp": lambda: jvp(grad(F), (theta,), (tangent,))[1],
+        }[op]

@@ -1,0 +1,250 @@
+"""Numeric differentiation: finite-difference stencils, Richardson extrapolation, complex step."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from diffcompare import operator as ops
+from diffcompare.errors import Unsupported
+from diffcompare.methods import Prepared
+from diffcompare.methods.stencil import (
+    BACKWARD,
+    CENTRAL,
+    FIVE_POINT,
+    FORWARD,
+    IMAGINARY,
+    Evaluations,
+    Stencil,
+    first,
+    ridders,
+    second,
+)
+from diffcompare.namespace import AnalyticProbe, NotAnalytic, NumpyNamespace
+from diffcompare.oracle import eps, tolerance
+from diffcompare.problem import Problem
+
+__all__ = [
+    "BACKWARD",
+    "CENTRAL",
+    "FIVE_POINT",
+    "FORWARD",
+    "ComplexStep",
+    "FiniteDifference",
+    "Richardson",
+]
+
+# past this many evaluations per call a cell is reported unsupported, not run for minutes
+MAX_EVALS = 200_000
+COMPLEX_STEP = {"float64": 1e-20, "float32": 1e-10}
+
+
+def _scale(x: np.ndarray, d) -> float:
+    """Steps are relative to the size of the point along the direction."""
+    if isinstance(d, (int, np.integer)):
+        return max(1.0, abs(float(x[d])))
+    return max(1.0, float(np.max(np.abs(x)))) / float(np.max(np.abs(d)))
+
+
+def _steps(x: np.ndarray, dirs, base: float, relative: bool) -> list:
+    steps = []
+    for d in dirs:
+        h = x.dtype.type(base * _scale(x, d) if relative else base)
+        if isinstance(d, (int, np.integer)):
+            # a step that is exactly representable: (x + h) - x
+            exact = (x[d] + h) - x[d]
+            h = exact if exact != 0 else h
+        steps.append(h)
+    return steps
+
+
+def _evals_estimate(problem: Problem, points: int) -> int:
+    n = problem.n
+    return {
+        "derivative": points,
+        "gradient": n * points,
+        "jacobian": n * points,
+        "jvp": points,
+        "vjp": n * points,
+        "second_derivative": points * points,
+        "hessian": n * (n + 1) // 2 * points * points,
+        "hvp": n * points * points,
+    }[problem.operator]
+
+
+class _Numeric:
+    """Shared plumbing: the flat NumPy function, operators from first/second stencils."""
+
+    family = "numeric"
+    backend = "numpy"
+    devices = ("cpu",)
+    name: str
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return tolerance(self.scheme_order, dtype, derivative_order)
+
+    def _function(self, problem: Problem):
+        return problem.numpy_function(NumpyNamespace())
+
+    def _check_size(self, problem: Problem, points: int) -> None:
+        need = _evals_estimate(problem, points)
+        if need > MAX_EVALS:
+            raise Unsupported(
+                f"{problem.operator} at n={problem.n} needs about {need:,} function evaluations "
+                f"per call (limit {MAX_EVALS:,})"
+            )
+
+    def _directions(self, problem: Problem):
+        axes = list(range(problem.n))
+        tangent = [problem.tangent] if problem.tangent is not None else None
+        return axes, tangent
+
+    def prepare(self, problem: Problem, device: str) -> Prepared:
+        f = self._function(problem)
+        x = problem.theta
+        counters: dict = {}
+
+        def call():
+            value, counters["f_evals"] = self._evaluate(f, x, problem)
+            return value
+
+        note = ""
+        if problem.operator == "vjp":
+            note = "finite differences have no reverse mode: u^T J from the full Jacobian"
+        if "stop_gradient" in problem.case.fn.__code__.co_names:
+            note = "finite differences see values only: they differentiate through stop_gradient"
+        primal_f = problem.numpy_function()
+        return Prepared(
+            call=call,
+            to_numpy=np.asarray,
+            primal=lambda: primal_f(x),
+            step=float(self._first_step(problem)),
+            note=note,
+            counters=counters,
+        )
+
+
+class FiniteDifference(_Numeric):
+    """One stencil, applied once for first derivatives and twice for second."""
+
+    def __init__(self, name: str, stencil: Stencil):
+        self.name = name
+        self.stencil = stencil
+        self.scheme_order = stencil.order
+
+    def _base(self, problem: Problem) -> tuple[float, bool]:
+        if problem.step is not None:
+            return problem.step, False
+        k = ops.order(problem.operator)
+        p = self.stencil.order
+        return eps(problem.dtype) ** (1.0 / (p + k)), True
+
+    def _first_step(self, problem: Problem):
+        base, relative = self._base(problem)
+        return _steps(problem.theta, [0], base, relative)[0]
+
+    def _evaluate(self, f, x, problem: Problem):
+        s = self.stencil
+        self._check_size(problem, len(s.offsets))
+        base, relative = self._base(problem)
+        axes, tangent = self._directions(problem)
+        ev = Evaluations(f, x)
+        return _apply(
+            problem, ev, s, s, axes, tangent, lambda dirs: _steps(x, dirs, base, relative)
+        ), ev.count
+
+
+def _apply(problem: Problem, ev: Evaluations, s1: Stencil, s2: Stencil, axes, tangent, steps):
+    """The operator from first/second stencil applications (s2: the outer one)."""
+    op, shape = problem.operator, problem.value_shape
+    if op in ("derivative", "gradient", "jacobian", "vjp"):
+        jac = first(ev, axes, steps(axes), s1).reshape(problem.m, problem.n)
+        return (problem.cotangent @ jac) if op == "vjp" else jac.reshape(shape)
+    if op == "jvp":
+        return first(ev, tangent, steps(tangent), s1).reshape(shape)
+    if op in ("second_derivative", "hessian"):
+        return second(ev, axes, steps(axes), s1, axes, steps(axes), s2, same=s1 == s2).reshape(
+            shape
+        )
+    if op == "hvp":
+        return second(ev, axes, steps(axes), s1, tangent, steps(tangent), s2, same=False).reshape(
+            shape
+        )
+    raise Unsupported(f"no finite-difference form of {op}")
+
+
+class Richardson(_Numeric):
+    """Central differences at shrinking steps, extrapolated to h -> 0 (Ridders)."""
+
+    name = "fd-richardson"
+    scheme_order = 4  # at least; the tolerance assumes one extrapolation level
+
+    def _first_step(self, problem: Problem):
+        return 0.1 if problem.step is None else problem.step
+
+    def _evaluate(self, f, x, problem: Problem):
+        self._check_size(problem, 2 * 10)
+        axes, tangent = self._directions(problem)
+        total = 0
+
+        def phi(h):
+            nonlocal total
+            ev = Evaluations(f, x)
+            value = _apply(
+                problem, ev, CENTRAL, CENTRAL, axes, tangent, lambda dirs: _steps(x, dirs, h, True)
+            )
+            total += ev.count
+            return value
+
+        return ridders(phi, self._first_step(problem)), total
+
+
+class ComplexStep(_Numeric):
+    """Im f(x + i h d) / h: no subtractive cancellation, so h can be tiny.
+
+    Needs f complex-analytic; second derivatives take a central difference of
+    complex-step first derivatives.
+    """
+
+    name = "complex-step"
+    scheme_order = None
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        # second derivatives: an outer central difference (order 2) of exact first ones
+        return tolerance(None if derivative_order == 1 else 2, dtype, 1)
+
+    def _first_step(self, problem: Problem):
+        return problem.step if problem.step is not None else COMPLEX_STEP[problem.dtype]
+
+    def _function(self, problem: Problem):
+        f = problem.numpy_function(NumpyNamespace())
+        probe = problem.theta.astype(np.result_type(problem.theta.dtype, np.complex64))
+        try:
+            f(probe.view(AnalyticProbe))
+        except NotAnalytic as exc:
+            raise Unsupported(
+                f"complex step needs a complex-analytic function; the case uses {exc}"
+            ) from None
+        return f
+
+    def _evaluate(self, f, x, problem: Problem):
+        k = ops.order(problem.operator)
+        self._check_size(problem, 1 if k == 1 else 2)
+        h = self._first_step(problem)
+        outer = eps(problem.dtype) ** (1 / 3)
+        axes, tangent = self._directions(problem)
+        ev = Evaluations(f, x, complex_=True)
+
+        def steps(dirs):
+            return _steps(x, dirs, h, problem.step is None)
+
+        if k == 1:
+            value = _apply(problem, ev, IMAGINARY, IMAGINARY, axes, tangent, steps)
+            return value, ev.count
+        # second order: inner complex step along a, outer central difference along b
+        a_steps = steps(axes)
+        b = tangent if problem.operator == "hvp" else axes
+        b_steps = _steps(x, b, outer, True)
+        value = second(ev, axes, a_steps, IMAGINARY, b, b_steps, CENTRAL, same=False)
+        if problem.operator == "hessian":
+            value = (value + value.T) / 2  # the two orders agree to the scheme's error
+        return value.reshape(problem.value_shape), ev.count

@@ -1,0 +1,145 @@
+"""Peer libraries as methods, for seeing diffcompare's schemes beside them.
+
+Installed by the ``peers`` extra; without it each reports ``unsupported: not installed``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import numpy as np
+
+from diffcompare.errors import Unsupported
+from diffcompare.methods import Prepared
+from diffcompare.methods.symbolic import call_args, dense
+from diffcompare.oracle import tolerance
+from diffcompare.problem import Problem
+
+
+def _require(module: str, package: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise Unsupported(f"not installed (pip install {package}, or the 'peers' extra)")
+
+
+def _directional(problem: Problem, jac_or_hess: np.ndarray) -> np.ndarray:
+    """jvp / vjp / hvp from a full matrix: the peers have no directional operators."""
+    op = problem.operator
+    if op in ("jvp", "hvp"):
+        return jac_or_hess @ problem.tangent
+    if op == "vjp":
+        return problem.cotangent @ jac_or_hess
+    return jac_or_hess.reshape(problem.value_shape)
+
+
+_NOTE = "the library has no directional operator: from the full matrix"
+
+
+class _NumericPeer:
+    family = "numeric"
+    backend = "numpy"
+    devices = ("cpu",)
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return tolerance(4, dtype, derivative_order)
+
+    def prepare(self, problem: Problem, device: str) -> Prepared:
+        self.require()
+        f = problem.numpy_function()
+        x = problem.theta
+        compute = self.operator(problem, f, x)
+        return Prepared(
+            call=lambda: _directional(problem, compute()),
+            to_numpy=np.asarray,
+            primal=lambda: f(x),
+            note=_NOTE if problem.operator in ("jvp", "vjp", "hvp") else "",
+        )
+
+
+class Numdifftools(_NumericPeer):
+    name = "numdifftools"
+
+    def require(self):
+        _require("numdifftools", "numdifftools")
+
+    def operator(self, problem: Problem, f, x):
+        import numdifftools as nd
+
+        scalar_out = problem.out_shape == ()
+        if problem.operator == "derivative":
+            d = nd.Derivative(lambda s: f(np.reshape(s, x.shape)))
+            return lambda: np.asarray(d(x[0]))
+        if problem.operator == "second_derivative":
+            d = nd.Derivative(lambda s: f(np.reshape(s, x.shape)), n=2)
+            return lambda: np.asarray(d(x[0]))
+        if problem.operator in ("hessian", "hvp"):
+            h = nd.Hessian(f)
+            return lambda: np.asarray(h(x)).reshape(problem.n, problem.n)
+        j = nd.Gradient(f) if scalar_out else nd.Jacobian(f)
+        return lambda: np.asarray(j(x)).reshape(problem.m, problem.n)
+
+
+class ScipyDifferentiate(_NumericPeer):
+    name = "scipy-differentiate"
+
+    def require(self):
+        _require("scipy", "scipy>=1.15")
+        try:
+            import scipy.differentiate  # noqa: F401
+        except ImportError:
+            raise Unsupported("not installed: scipy.differentiate needs scipy >= 1.15") from None
+
+    def operator(self, problem: Problem, f, x):
+        from scipy import differentiate as sd
+
+        m = problem.m
+
+        def batched(X):
+            # scipy evaluates many points at once along trailing axes; the case takes one
+            X = np.asarray(X)
+            pts = X.reshape(X.shape[0], -1).T
+            out = np.stack([np.reshape(f(p.astype(x.dtype)), (m,)) for p in pts], axis=-1)
+            return out.reshape((m, *X.shape[1:])) if problem.out_shape else out.reshape(X.shape[1:])
+
+        if problem.operator in ("hessian", "hvp", "second_derivative"):
+            return lambda: sd.hessian(batched, x).ddf.reshape(problem.n, problem.n)
+        return lambda: np.asarray(sd.jacobian(batched, x).df).reshape(m, problem.n)
+
+
+class Symengine:
+    """SymPy's trace, differentiated and compiled by SymEngine (C++)."""
+
+    name = "symengine"
+    family = "symbolic"
+    backend = "numpy"
+    devices = ("cpu",)
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return tolerance(None, dtype, derivative_order)
+
+    def prepare(self, problem: Problem, device: str) -> Prepared:
+        _require("symengine", "symengine")
+        import symengine as se
+
+        from diffcompare.expression import derive
+
+        d = derive(problem.case, problem.operator)
+        start = time.perf_counter()
+        try:
+            exprs = [se.sympify(e) for _, e in d.entries]
+        except Exception as exc:
+            raise Unsupported(f"SymEngine cannot represent the derivative: {exc}") from None
+        flat_args = [se.sympify(s) for group in d.args for s in group]
+        f = se.Lambdify(flat_args, exprs or [se.Integer(0)], real=True)
+        prepare_s = d.seconds + time.perf_counter() - start
+        indices = [i for i, _ in d.entries]
+        args = np.concatenate([np.asarray(a, dtype=np.float64) for a in call_args(problem, d)])
+        shape, dtype = d.shape, problem.np_dtype
+        primal = problem.numpy_function()
+        return Prepared(
+            call=lambda: dense(shape, indices, f(args) if indices else [], dtype),
+            to_numpy=np.asarray,
+            primal=lambda: primal(problem.theta),
+            prepare_s=prepare_s,
+            note="SymEngine evaluates in float64, whatever the run's dtype",
+        )

@@ -1,0 +1,126 @@
+"""Difference stencils and the loops that apply them along directions.
+
+A first derivative along d with step h is  sum_k w_k f(x + c_k h d) / (den h);
+a second (mixed) derivative along a, b applies two stencils as a tensor product.
+Points are memoised per call, so f(x) and shared points are evaluated once and
+``Evaluations.count`` is the honest number of function evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Stencil:
+    offsets: tuple
+    weights: tuple[int, ...]
+    denominator: float
+    order: int | None  # accuracy order p; None for the complex step (exact up to rounding)
+    imaginary: bool = False
+
+
+FORWARD = Stencil((0, 1), (-1, 1), 1.0, 1)
+BACKWARD = Stencil((-1, 0), (-1, 1), 1.0, 1)
+CENTRAL = Stencil((-1, 1), (-1, 1), 2.0, 2)
+FIVE_POINT = Stencil((-2, -1, 1, 2), (1, -8, 8, -1), 12.0, 4)
+IMAGINARY = Stencil((1j,), (1,), 1.0, None, imaginary=True)
+
+# a direction is an axis index (a coordinate step) or a dense vector
+Direction = int | np.ndarray
+
+
+class Evaluations:
+    """f at x plus sums of scaled directions, memoised by the combination."""
+
+    def __init__(self, f: Callable, x: np.ndarray, complex_: bool = False):
+        self.f = f
+        self.x = x.astype(np.result_type(x.dtype, np.complex64)) if complex_ else x
+        self.cache: dict = {}
+
+    @property
+    def count(self) -> int:
+        return len(self.cache)
+
+    def at(self, moves) -> np.ndarray:
+        """moves: ((key, direction, coefficient * h), ...); key identifies the direction."""
+        merged: dict = {}
+        for key, d, amount in moves:
+            _, prev = merged.get(key, (d, 0))
+            merged[key] = (d, prev + amount)
+        cache_key = tuple(
+            sorted(((k, a) for k, (_, a) in merged.items() if a != 0), key=lambda t: t[0])
+        )
+        if cache_key not in self.cache:
+            p = self.x.copy()
+            for key, amount in cache_key:
+                d = merged[key][0]
+                if isinstance(d, (int, np.integer)):
+                    p[d] += amount
+                else:
+                    p += amount * d
+            self.cache[cache_key] = self.f(p)
+        return self.cache[cache_key]
+
+
+def first(ev: Evaluations, dirs, steps, s: Stencil, tag="a") -> np.ndarray:
+    """Directional derivatives, one per direction, stacked on the last axis."""
+    cols = []
+    for i, (d, h) in enumerate(zip(dirs, steps)):
+        acc = sum(w * ev.at((((tag, i), d, c * h),)) for c, w in zip(s.offsets, s.weights))
+        cols.append((acc.imag if s.imaginary else acc) / (s.denominator * h))
+    return np.stack(cols, axis=-1)
+
+
+def second(ev: Evaluations, a, ha, sa: Stencil, b, hb, sb: Stencil, same: bool) -> np.ndarray:
+    """Mixed second derivatives d2f / (da_i db_j), shape (..., len(a), len(b)).
+
+    ``same``: a and b are the same directions (a Hessian): compute j >= i and mirror.
+    """
+    tb = "a" if same else "b"
+    out = None
+    for i, (da, h1) in enumerate(zip(a, ha)):
+        for j, (db, h2) in enumerate(zip(b, hb)):
+            if same and j < i:
+                out[..., i, j] = out[..., j, i]
+                continue
+            acc = 0
+            for c1, w1 in zip(sa.offsets, sa.weights):
+                for c2, w2 in zip(sb.offsets, sb.weights):
+                    acc = acc + w1 * w2 * ev.at(((("a", i), da, c1 * h1), ((tb, j), db, c2 * h2)))
+            if sa.imaginary or sb.imaginary:
+                acc = acc.imag
+            value = acc / (sa.denominator * sb.denominator * h1 * h2)
+            if out is None:
+                out = np.zeros((*np.shape(value), len(a), len(b)), dtype=np.real(value).dtype)
+            out[..., i, j] = value
+    return out
+
+
+def ridders(phi: Callable[[float], np.ndarray], h0: float, con=1.4, ntab=10, safe=2.0):
+    """Ridders' Richardson extrapolation of phi(h) -> 0 (Numerical Recipes, dfridr),
+    elementwise over arrays: each element keeps the tableau entry with the smallest
+    error estimate. phi's error must expand in even powers of h (central stencils)."""
+    con2 = con * con
+    h = h0
+    prev = [phi(h)]
+    best = prev[0]
+    err = np.full(np.shape(best), np.inf)
+    for i in range(1, ntab):
+        h /= con
+        row = [phi(h)]
+        fac = con2
+        for j in range(1, i + 1):
+            row.append((row[j - 1] * fac - prev[j - 1]) / (fac - 1))
+            fac *= con2
+            errt = np.maximum(np.abs(row[j] - row[j - 1]), np.abs(row[j] - prev[j - 1]))
+            better = errt <= err
+            best = np.where(better, row[j], best)
+            err = np.where(better, errt, err)
+        if np.all(np.abs(row[i] - prev[i - 1]) >= safe * err):
+            break
+        prev = row
+    return best

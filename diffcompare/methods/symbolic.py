@@ -1,0 +1,65 @@
+"""Symbolic differentiation: SymPy derives, lambdify (with cse) compiles to NumPy."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from diffcompare.methods import Prepared
+from diffcompare.oracle import tolerance
+from diffcompare.problem import Problem
+
+
+def dense(shape, indices, values, dtype) -> np.ndarray:
+    """The derivative's nonzero entries scattered into a dense array."""
+    out = np.zeros(shape, dtype=dtype)
+    for index, v in zip(indices, values):
+        out[index] = v
+    return out
+
+
+def call_args(problem: Problem, derivation) -> tuple:
+    """theta, constants, tangent, cotangent as the compiled function takes them."""
+    constants = [
+        np.asarray(problem.constants[k]).ravel()
+        for k in problem.case.constants
+        if k in derivation.trace.constants
+    ]
+    flat = np.concatenate(constants) if constants else np.zeros(0, problem.np_dtype)
+    empty = np.zeros(0, problem.np_dtype)
+    tangent = problem.tangent if derivation.tangent else empty
+    cotangent = problem.cotangent if derivation.cotangent else empty
+    return problem.theta, flat, tangent, cotangent
+
+
+class Sympy:
+    name = "sympy"
+    family = "symbolic"
+    backend = "numpy"
+    devices = ("cpu",)
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return tolerance(None, dtype, derivative_order)
+
+    def prepare(self, problem: Problem, device: str) -> Prepared:
+        import sympy
+
+        from diffcompare.expression import PRINT_NAMES, derive
+
+        d = derive(problem.case, problem.operator)  # cached: the oracle may have derived it
+        start = time.perf_counter()
+        exprs = [e for _, e in d.entries]
+        f = sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "numpy"], cse=True)
+        compile_s = time.perf_counter() - start
+        indices = [i for i, _ in d.entries]
+        args = call_args(problem, d)
+        shape, dtype = d.shape, problem.np_dtype
+        primal = problem.numpy_function()
+        return Prepared(
+            call=lambda: dense(shape, indices, f(*args), dtype),
+            to_numpy=np.asarray,
+            primal=lambda: primal(problem.theta),
+            prepare_s=d.seconds + compile_s,
+            note=f"{d.ops_count()} operations in the derivative before cse",
+        )

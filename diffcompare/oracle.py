@@ -1,0 +1,171 @@
+"""The reference every accuracy figure is measured against, and the error metrics.
+
+Three sources, in order of preference:
+- ``subdifferential``: at a kink the case gives bounds; any value inside is exact;
+- ``case``: the case's own ``reference=`` derivative (first-order operators);
+- ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant
+  digits, at the exact binary value of the inputs in the run's dtype.
+The high-precision value is kept as a double-double (hi + lo) so that errors near
+machine precision are measured, not rounded away.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from diffcompare import operator as ops
+from diffcompare.errors import Unsupported
+from diffcompare.problem import Problem
+
+DIGITS = 50
+MAX_DIGITS = 17.0
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    kind: str  # sympy-mpmath | case | subdifferential
+    hi: np.ndarray  # float64, the value (lower bound for a subdifferential)
+    lo: np.ndarray  # float64 correction: truth = hi + lo
+    upper: np.ndarray | None = None  # subdifferential upper bound
+
+    def nearest(self, value: np.ndarray) -> np.ndarray:
+        """The reference value closest to what a method returned."""
+        if self.upper is None:
+            return self.hi
+        return np.clip(value, self.hi, self.upper)
+
+
+@dataclass(frozen=True)
+class Score:
+    max_abs_error: float
+    max_rel_error: float
+    digits: float
+
+
+def score(value: np.ndarray, ref: Reference) -> Score:
+    """Normwise errors: max|v - r| and max|v - r| / max|r| (absolute when r = 0)."""
+    v = np.asarray(value, dtype=np.float64)
+    r = ref.nearest(v)
+    lo = ref.lo if ref.upper is None else 0.0
+    err = np.abs((v - r) - lo)  # v - r is exact when they agree to a few bits
+    max_abs = float(np.max(err)) if err.size else 0.0
+    scale = float(np.max(np.abs(r))) if np.size(r) else 0.0
+    rel = max_abs / scale if scale > 0 else max_abs
+    if math.isnan(rel):
+        return Score(max_abs, rel, float("nan"))
+    digits = MAX_DIGITS if rel == 0 else min(MAX_DIGITS, max(0.0, -math.log10(rel)))
+    return Score(max_abs, rel, digits)
+
+
+def _first_order_matrix(problem: Problem, raw) -> np.ndarray:
+    """A user-supplied first derivative, reshaped to the (m, N) Jacobian."""
+    case = problem.case
+    parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
+    m = problem.m
+    blocks = [np.asarray(p, dtype=np.float64).reshape(m, -1) for p in parts]
+    jac = np.concatenate(blocks, axis=1)
+    if jac.shape != (m, problem.n):
+        raise ValueError(
+            f"case {case.name!r}: its derivative has {jac.size} numbers, expected {m * problem.n}"
+        )
+    return jac
+
+
+def _from_jacobian(problem: Problem, jac: np.ndarray) -> np.ndarray:
+    op = problem.operator
+    if op == "jvp":
+        return jac @ problem.tangent.astype(np.float64)
+    if op == "vjp":
+        return problem.cotangent.astype(np.float64) @ jac
+    return jac.reshape(problem.value_shape)
+
+
+@functools.cache
+def _mpmath_function(case, operator):
+    import sympy
+
+    from diffcompare.expression import PRINT_NAMES, derive
+
+    d = derive(case, operator)
+    exprs = [e for _, e in d.entries]
+    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"])
+
+
+def _sympy_mpmath(problem: Problem) -> Reference:
+    import mpmath
+
+    d, f = _mpmath_function(problem.case, problem.operator)
+
+    def mp(a):
+        return [mpmath.mpf(float(x)) for x in np.asarray(a, dtype=np.float64).ravel()]
+
+    constants = [
+        x
+        for k in problem.case.constants
+        if k in d.trace.constants
+        for x in mp(problem.constants[k])
+    ]
+    tangent = mp(problem.tangent) if d.tangent else []
+    cotangent = mp(problem.cotangent) if d.cotangent else []
+    hi = np.zeros(d.shape)
+    lo = np.zeros(d.shape)
+    with mpmath.workdps(DIGITS):
+        values = f(mp(problem.theta), constants, tangent, cotangent)
+        for (index, _), v in zip(d.entries, values):
+            if not isinstance(v, mpmath.mpf):
+                v = mpmath.mpmathify(v)
+                if not isinstance(v, mpmath.mpf):
+                    raise Unsupported(f"the oracle's value is not real: {v}")
+            if not mpmath.isfinite(v):
+                raise Unsupported("the derivative is not defined at this point")
+            h = float(v)
+            hi[index] = h
+            lo[index] = float(v - h)
+    return Reference("sympy-mpmath", hi, lo)
+
+
+def reference(problem: Problem) -> Reference:
+    """The reference for this problem; raises Unsupported when there is none."""
+    case, op = problem.case, problem.operator
+    inputs = {**problem.split(problem.theta.astype(np.float64)), **problem.constants}
+    if case.subdifferential is not None and ops.order(op) == 1:
+        if op in ("jvp", "vjp"):
+            raise Unsupported("a subdifferential bounds derivatives, not directional ones")
+        lower, upper = (
+            _from_jacobian(problem, _first_order_matrix(problem, bound))
+            for bound in case.subdifferential(**inputs)
+        )
+        return Reference(
+            "subdifferential",
+            np.minimum(lower, upper),
+            np.zeros(lower.shape),
+            np.maximum(lower, upper),
+        )
+    if case.reference is not None:
+        if ops.order(op) != 1:
+            raise Unsupported("the case's reference= gives first derivatives only")
+        jac = _first_order_matrix(problem, case.reference(**inputs))
+        value = _from_jacobian(problem, jac)
+        return Reference("case", value, np.zeros(value.shape))
+    return _sympy_mpmath(problem)
+
+
+def eps(dtype: str) -> float:
+    return float(np.finfo(np.dtype(dtype)).eps)
+
+
+def tolerance(scheme_order: int | None, dtype: str, derivative_order: int) -> float:
+    """The relative error a method is allowed: 100 x its theoretical error.
+
+    An exact method (scheme_order None) gets 100 eps. A stencil of accuracy order p
+    balances truncation h^p against round-off eps/h^k (k the derivative order), so its
+    best error is about eps^(p / (p + k)).
+    """
+    e = eps(dtype)
+    if scheme_order is None:
+        return 100 * e
+    return 100 * e ** (scheme_order / (scheme_order + derivative_order))

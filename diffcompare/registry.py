@@ -1,0 +1,207 @@
+"""Cases: the ``@case`` decorator, the registry, selection and loading of user files."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from diffcompare.errors import CaseError
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One function to differentiate, at one point."""
+
+    name: str
+    fn: Callable
+    inputs: Mapping[str, np.ndarray]
+    wrt: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    reference: Callable | None = None
+    subdifferential: Callable | None = None
+    doc: str = ""
+    source: str = ""
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    @property
+    def n(self) -> int:
+        """How many numbers are differentiated."""
+        return int(sum(self.inputs[k].size for k in self.wrt))
+
+    @property
+    def constants(self) -> tuple[str, ...]:
+        return tuple(k for k in self.inputs if k not in self.wrt)
+
+
+_REGISTRY: dict[str, Case] = {}
+
+
+def case(
+    inputs: Mapping | Callable[[int], Mapping],
+    *,
+    wrt: Sequence[str] | None = None,
+    tags: Sequence[str] = (),
+    reference: Callable | None = None,
+    subdifferential: Callable | None = None,
+    sizes: Sequence[int] | None = None,
+    name: str | None = None,
+):
+    """Register a function as a case.
+
+    ``inputs`` maps each parameter to its value (floats and float arrays are
+    differentiable; ints are constants). The function takes those parameters and
+    ``xp``, the array namespace (see ``diffcompare.namespace``).
+
+    ``wrt`` names the inputs to differentiate (default: every float input).
+    ``reference`` is the exact first derivative, a function of the same inputs, for
+    functions SymPy cannot trace; ``subdifferential`` returns ``(lower, upper)``
+    bounds: at a kink any value between them is right.
+    ``sizes`` turns ``inputs`` into a function of n and registers ``name_n{n}`` for
+    each n; the decorator then returns the plain function.
+    """
+
+    def register(fn: Callable):
+        base = name or fn.__name__
+        if sizes is None:
+            return _add(_make(base, fn, inputs, wrt, tags, reference, subdifferential))
+        if not callable(inputs):
+            raise CaseError(f"case {base!r}: with sizes=, inputs must be a function of n")
+        for n in sizes:
+            _add(_make(f"{base}_n{n}", fn, inputs(n), wrt, (*tags, "sized"), reference, None))
+        return fn
+
+    return register
+
+
+def _source(fn: Callable) -> str:
+    try:
+        return f"{inspect.getsourcefile(fn)}:{inspect.getsourcelines(fn)[1]}"
+    except (OSError, TypeError):
+        return "<unknown>"
+
+
+def _as_input(case_name: str, key: str, value) -> np.ndarray:
+    try:
+        arr = np.array(value)
+    except Exception as exc:
+        raise CaseError(f"case {case_name!r}: input {key!r} is not numeric ({exc})") from None
+    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
+        raise CaseError(
+            f"case {case_name!r}: input {key!r} must be a real number or array, "
+            f"got {type(value).__name__} of dtype {arr.dtype}"
+        )
+    if arr.dtype.kind == "f":
+        arr = arr.astype(np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise CaseError(f"case {case_name!r}: input {key!r} is not finite: {value!r}")
+    arr.setflags(write=False)
+    return arr
+
+
+def _make(name, fn, inputs, wrt, tags, reference, subdifferential) -> Case:
+    source = _source(fn)
+    where = f"case {name!r} ({source})"
+    if not isinstance(inputs, Mapping):
+        raise CaseError(f"{where}: inputs must be a dict of name -> value")
+    params = inspect.signature(fn).parameters
+    if "xp" not in params:
+        raise CaseError(f"{where}: the function must take an xp= parameter")
+    for key in inputs:
+        if key not in params:
+            raise CaseError(f"{where}: input {key!r} is not a parameter of {fn.__name__}()")
+    for key, p in params.items():
+        if key != "xp" and key not in inputs and p.default is inspect.Parameter.empty:
+            raise CaseError(f"{where}: parameter {key!r} has no value in inputs")
+    values = {k: _as_input(name, k, v) for k, v in inputs.items()}
+    floats = tuple(k for k, v in values.items() if v.dtype.kind == "f")
+    chosen = floats if wrt is None else tuple(wrt)
+    for key in chosen:
+        if key not in values:
+            raise CaseError(f"{where}: wrt names {key!r}, which is not an input")
+        if values[key].dtype.kind != "f":
+            raise CaseError(f"{where}: wrt input {key!r} is not a float")
+    if not chosen:
+        raise CaseError(f"{where}: nothing to differentiate (no float inputs)")
+    doc = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ")
+    return Case(
+        name=name,
+        fn=fn,
+        inputs=values,
+        wrt=chosen,
+        tags=tuple(tags),
+        reference=reference,
+        subdifferential=subdifferential,
+        doc=doc,
+        source=source,
+    )
+
+
+def _add(new: Case) -> Case:
+    old = _REGISTRY.get(new.name)
+    # the same definition imported twice (a file loaded by path and by name) is one case
+    if old is not None and old.source != new.source:
+        raise CaseError(
+            f"case {new.name!r} ({new.source}): duplicate name, already defined at {old.source}"
+        )
+    _REGISTRY[new.name] = new
+    return new
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
+def builtin() -> None:
+    """Import the built-in suite (registers its cases)."""
+    importlib.import_module("diffcompare_cases")
+
+
+def load(spec: str) -> None:
+    """Import a case file (a path ending in .py) or a module name; its @case calls register."""
+    path = Path(spec)
+    if spec.endswith(".py") or path.exists():
+        if not path.is_file():
+            raise FileNotFoundError(f"case file not found: {spec}")
+        mod_name = "diffcompare_user_" + str(abs(hash(str(path.resolve()))))
+        if mod_name in sys.modules:
+            return
+        loader_spec = importlib.util.spec_from_file_location(mod_name, path)
+        module = importlib.util.module_from_spec(loader_spec)
+        sys.modules[mod_name] = module
+        try:
+            loader_spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[mod_name]
+            raise
+    else:
+        importlib.import_module(spec)
+
+
+def all_cases() -> list[Case]:
+    return sorted(_REGISTRY.values(), key=lambda c: c.name)
+
+
+def tags() -> list[str]:
+    return sorted({t for c in _REGISTRY.values() for t in c.tags})
+
+
+def select(patterns: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Case]:
+    """Cases whose name matches any pattern (exact or glob) and that carry every tag."""
+    chosen = []
+    for c in all_cases():
+        if patterns and not any(p == c.name or fnmatch.fnmatchcase(c.name, p) for p in patterns):
+            continue
+        if not all(t in c.tags for t in tags):
+            continue
+        chosen.append(c)
+    return chosen

@@ -1,0 +1,133 @@
+"""Summary tables (tabulate): accuracy and timing, case x method; values at kinks; reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tabulate import tabulate
+
+from diffcompare.operator import OPERATORS
+from diffcompare.result import Result, Results
+
+SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "timeout"}
+
+
+def column(r: Result) -> str:
+    return r.method if r.device == "cpu" else f"{r.method}@{r.device}"
+
+
+def _row_key(r: Result):
+    op = OPERATORS.index(r.operator) if r.operator in OPERATORS else -1
+    return (r.case, op, r.dtype != "float64", r.dtype)
+
+
+def _columns(rows: Iterable[Result]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in rows:
+        seen.setdefault(column(r))
+    return list(seen)
+
+
+def seconds(s: float | None) -> str:
+    if s is None:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
+
+
+def _pivot(rows: list[Result], cell) -> tuple[list[str], list[list[str]]]:
+    cols = _columns(rows)
+    grid: dict[tuple, dict[str, str]] = {}
+    for r in sorted(rows, key=_row_key):
+        grid.setdefault(_row_key(r), {"_label": [r.case, r.operator, r.dtype]})[column(r)] = cell(r)
+    body = [g["_label"] + [g.get(c, "") for c in cols] for g in grid.values()]
+    return ["case", "operator", "dtype", *cols], body
+
+
+def _digits(r: Result) -> str:
+    if r.status != "ok":
+        return SHORT.get(r.status, r.status)
+    if r.digits is None:
+        return "—"
+    return f"{r.digits:.1f}" + ("" if r.passed in (True, None) else " ✗")
+
+
+def _time(r: Result) -> str:
+    if r.status != "ok" or r.eval_s is None:
+        return SHORT.get(r.status, r.status)
+    ratio = f" ×{r.cost_ratio:.3g}" if r.cost_ratio is not None else ""
+    return seconds(r.eval_s) + ratio
+
+
+def _value(r: Result) -> str:
+    if r.status != "ok":
+        return SHORT.get(r.status, r.status)
+    return f"{r.value:.6g}" if isinstance(r.value, float) else str(r.value)
+
+
+def accuracy(rows: list[Result]) -> str:
+    headers, body = _pivot(rows, _digits)
+    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+
+
+def timing(rows: list[Result]) -> str:
+    headers, body = _pivot(rows, _time)
+    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+
+
+def kinks(rows: list[Result]) -> str:
+    at_kink = [r for r in rows if r.reference == "subdifferential"]
+    if not at_kink:
+        return ""
+    headers, body = _pivot(at_kink, _value)
+    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+
+
+def reasons(rows: list[Result]) -> str:
+    seen: dict[tuple, list[str]] = {}
+    for r in sorted(rows, key=lambda r: (r.status, column(r), r.message, r.case)):
+        if r.status != "ok" or (r.passed is False):
+            key = (column(r), r.status if r.status != "ok" else "ok ✗", r.message)
+            seen.setdefault(key, []).append(r.case)
+    body = []
+    for (method, status, message), cases in seen.items():
+        names = sorted(set(cases))
+        shown = ", ".join(names[:4]) + (f" (+{len(names) - 4} more)" if len(names) > 4 else "")
+        body.append([method, status, shown, message[:160]])
+    return (
+        tabulate(
+            body, ["method", "status", "cases", "why"], tablefmt="github", disable_numparse=True
+        )
+        if body
+        else ""
+    )
+
+
+def summary(results: Results) -> str:
+    rows = list(results.rows)
+    env = results.environment
+    parts = [
+        "# diffcompare summary",
+        "",
+        f"{len(rows)} rows · python {env.get('python')} · numpy {env.get('numpy')} · "
+        f"sympy {env.get('sympy')} · torch {env.get('torch')} · {env.get('cpu')} · "
+        f"gpu {env.get('gpu') or 'none'} · {env.get('timestamp')}",
+        "",
+        "## Accuracy: correct digits against the oracle (17 = exact; ✗ = beyond the "
+        "method's tolerance)",
+        "",
+        accuracy(rows),
+        "",
+        "## Timing: median per derivative call, × cost ratio (derivative / primal)",
+        "",
+        timing(rows),
+    ]
+    k = kinks(rows)
+    if k:
+        parts += ["", "## Values at kinks: every value in the subdifferential is right", "", k]
+    why = reasons(rows)
+    if why:
+        parts += ["", "## Rows that are not ok, or miss their tolerance, and why", "", why]
+    return "\n".join(parts) + "\n"

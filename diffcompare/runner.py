@@ -1,0 +1,211 @@
+"""case x operator x dtype x method x device: every cell becomes a row, never a crash."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from diffcompare import operator as ops
+from diffcompare import oracle
+from diffcompare.environment import describe
+from diffcompare.errors import Unsupported
+from diffcompare.problem import DTYPES, bind, operators_for, output_shape
+from diffcompare.registry import Case
+from diffcompare.result import MAX_VALUES, Result, Results
+from diffcompare.timing import Budget, measure
+
+
+@dataclass(frozen=True)
+class Plan:
+    cases: tuple[Case, ...]
+    methods: tuple  # of Method
+    devices: tuple[str, ...] = ("cpu",)
+    dtypes: tuple[str, ...] = DTYPES
+    operators: tuple[str, ...] | None = None  # None: each case's natural first-order operator
+    budget: Budget = Budget()
+    seed: int = 0
+    step: float | None = None
+
+
+def _listed(a: np.ndarray):
+    if a.size > MAX_VALUES:
+        return None
+    return a.tolist()
+
+
+def _error(exc: BaseException) -> tuple[str, str]:
+    return f"{type(exc).__name__}: {exc}", traceback.format_exc()
+
+
+class _Cells:
+    """Runs the cells of one problem: shared reference and primal timings."""
+
+    def __init__(self, plan: Plan, primal_cache: dict):
+        self.plan = plan
+        self.primal_cache = primal_cache
+
+    def rows(self, problem, reference, ref_message) -> list[Result]:
+        out = []
+        for method in self.plan.methods:
+            for device in method.devices:
+                if device in self.plan.devices:
+                    out.append(self.cell(problem, method, device, reference, ref_message))
+        return out
+
+    def cell(self, problem, method, device, reference, ref_message) -> Result:
+        case = problem.case
+        base = dict(
+            case=case.name,
+            operator=problem.operator,
+            method=method.name,
+            family=method.family,
+            device=device,
+            dtype=problem.dtype,
+            n=problem.n,
+            tags=case.tags,
+            seed=problem.seed,
+            reference=reference.kind if reference else "none",
+        )
+        start = time.perf_counter()
+        try:
+            prepared = method.prepare(problem, device)
+        except Unsupported as exc:
+            return Result(**base, status="unsupported", message=str(exc))
+        except Exception as exc:
+            message, tb = _error(exc)
+            return Result(**base, status="error", message=message, traceback=tb)
+        prepare_s = prepared.prepare_s
+        if prepare_s is None:
+            prepare_s = time.perf_counter() - start
+        notes = [n for n in (prepared.note, ref_message) if n]
+        try:
+            value = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
+        except Exception as exc:
+            message, tb = _error(exc)
+            return Result(
+                **base, status="error", message=message, traceback=tb, prepare_s=prepare_s
+            )
+        measured = dict(
+            prepare_s=prepare_s,
+            f_evals=prepared.counters.get("f_evals"),
+            step=prepared.step,
+            value=_listed(value),
+        )
+        if value.shape != problem.value_shape:
+            return Result(
+                **base,
+                **measured,
+                status="error",
+                message=(f"the derivative has shape {value.shape}, expected {problem.value_shape}"),
+            )
+        status = "ok"
+        if not np.all(np.isfinite(value)):
+            status = "nan"
+            bad = int(np.sum(~np.isfinite(value)))
+            notes.insert(0, f"non-finite derivative: {bad} of {value.size} entries")
+        accuracy = {}
+        if reference is not None and status == "ok":
+            s = oracle.score(value, reference)
+            rtol = method.rtol(problem.dtype, ops.order(problem.operator))
+            accuracy = dict(
+                max_abs_error=s.max_abs_error,
+                max_rel_error=s.max_rel_error,
+                digits=s.digits,
+                rtol=rtol,
+                passed=bool(s.max_rel_error <= rtol),
+                reference_value=_listed(
+                    reference.nearest(value) + (reference.lo if reference.upper is None else 0)
+                ),
+            )
+        timing = self.time(prepared, method, device, problem)
+        return Result(
+            **base, **measured, **accuracy, **timing, status=status, message="; ".join(notes)
+        )
+
+    def time(self, prepared, method, device, problem) -> dict:
+        budget = self.plan.budget
+        t = measure(prepared.call, budget)
+        key = (problem.case.name, method.backend, device, problem.dtype)
+        if key not in self.primal_cache:
+            try:
+                prepared.primal()
+                self.primal_cache[key] = measure(prepared.primal, budget).median
+            except Exception:
+                self.primal_cache[key] = None
+        primal = self.primal_cache[key]
+        return dict(
+            eval_s=t.median,
+            eval_iqr_s=t.iqr,
+            eval_min_s=t.min,
+            repeats=t.repeats,
+            primal_s=primal,
+            cost_ratio=(t.median / primal) if primal else None,
+        )
+
+
+def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[Result]:
+    cells = _Cells(plan, {} if primal_cache is None else primal_cache)
+    try:
+        out_shape = output_shape(case)
+    except Exception as exc:
+        message, tb = _error(exc)
+        return [
+            Result(
+                case=case.name,
+                operator="-",
+                method=m.name,
+                family=m.family,
+                device=d,
+                dtype=dt,
+                n=case.n,
+                status="error",
+                message=f"the case fails: {message}",
+                traceback=tb,
+                tags=case.tags,
+            )
+            for m in plan.methods
+            for d in m.devices
+            if d in plan.devices
+            for dt in plan.dtypes
+        ]
+    available = operators_for(case, out_shape)
+    chosen = (
+        available[:1] if plan.operators is None else [o for o in plan.operators if o in available]
+    )
+    rows = []
+    for op in chosen:
+        for dtype in plan.dtypes:
+            problem = bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step)
+            try:
+                reference, ref_message = oracle.reference(problem), ""
+            except Exception as exc:  # no oracle: rows still show values, without accuracy
+                reference, ref_message = None, f"no reference: {exc}"
+            rows += cells.rows(problem, reference, ref_message)
+    return rows
+
+
+def run(
+    plan: Plan, progress: bool = True, on_row: Callable[[Result], None] | None = None
+) -> Results:
+    from tqdm import tqdm
+
+    primal_cache: dict = {}
+    rows: list[Result] = []
+    bar = tqdm(
+        plan.cases, desc="diffcompare", unit="case", disable=not progress or None, leave=False
+    )
+    for case in bar:
+        bar.set_postfix_str(case.name)
+        for row in run_case(case, plan, primal_cache):
+            rows.append(row)
+            if on_row:
+                on_row(row)
+    return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows))
+
+
+def _uses_torch(methods: Sequence) -> bool:
+    return any(m.backend == "torch" for m in methods)

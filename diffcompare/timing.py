@@ -1,0 +1,56 @@
+"""Calibrated repeats, in the manner of timeit.autorange, reported as median, IQR and min."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Timing:
+    median: float  # seconds per call
+    iqr: float
+    min: float
+    number: int  # calls per repeat
+    repeats: int
+
+
+@dataclass(frozen=True)
+class Budget:
+    batch_s: float = (
+        0.002  # a repeat lasts at least this long (the timer's resolution is far finer)
+    )
+    repeats: int = 7
+    max_total_s: float = 1.0  # a slow callable gets fewer repeats, never fewer than 3
+
+    @classmethod
+    def quick(cls) -> Budget:
+        return cls(batch_s=0.0005, repeats=3, max_total_s=0.2)
+
+
+def measure(fn: Callable[[], object], budget: Budget = Budget()) -> Timing:
+    """Time fn (which must synchronise its device itself). fn has been called once already."""
+    timer = time.perf_counter
+    number = 1
+    while True:  # 1, 2, 5, 10, 20, 50, ... calls until one batch lasts batch_s
+        start = timer()
+        for _ in range(number):
+            fn()
+        elapsed = timer() - start
+        if elapsed >= budget.batch_s:
+            break
+        number = number * 5 // 2 if str(number)[0] == "2" else number * 2
+    repeats = budget.repeats
+    if elapsed * repeats > budget.max_total_s:
+        repeats = max(3, int(budget.max_total_s / elapsed))
+    samples = [elapsed / number]
+    for _ in range(repeats - 1):
+        start = timer()
+        for _ in range(number):
+            fn()
+        samples.append((timer() - start) / number)
+    q1, median, q3 = np.percentile(samples, [25, 50, 75])
+    return Timing(float(median), float(q3 - q1), float(min(samples)), number, len(samples))
