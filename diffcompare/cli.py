@@ -32,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
             "--cases",
             action="append",
             metavar="FILE_OR_MODULE",
-            help="load cases from a .py file or module (repeatable)",
+            help="load cases from a .py file or module (repeatable); then only those run, "
+            "unless --builtin",
+        )
+        sp.add_argument(
+            "--builtin", action="store_true", help="with --cases: load the built-in suite too"
         )
         sp.add_argument(
             "--case",
@@ -78,8 +82,8 @@ def _choose(kind: str, asked: list[str], valid: list[str]) -> list[str]:
 def _cases(args) -> list:
     from diffcompare import registry
 
-    registry.builtin()
-    before = {c.name for c in registry.all_cases()}
+    if not args.cases or args.builtin:
+        registry.builtin()
     for spec in args.cases or []:
         try:
             registry.load(spec)
@@ -91,8 +95,6 @@ def _cases(args) -> list:
     tags = _csv_list(args.tag)
     _choose("tag", tags, registry.tags())
     chosen = registry.select(patterns, tags)
-    if args.cases and not patterns and not tags:  # a user file alone: run its cases
-        chosen = [c for c in registry.all_cases() if c.name not in before] or chosen
     if not chosen:
         names = ", ".join(c.name for c in registry.all_cases()[:12])
         raise _Usage(f"no case matches {patterns or tags}; cases include: {names}, …")

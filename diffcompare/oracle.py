@@ -114,7 +114,10 @@ def _sympy_mpmath(problem: Problem) -> Reference:
     hi = np.zeros(d.shape)
     lo = np.zeros(d.shape)
     with mpmath.workdps(DIGITS):
-        values = f(mp(problem.theta), constants, tangent, cotangent)
+        try:
+            values = f(mp(problem.theta), constants, tangent, cotangent)
+        except ZeroDivisionError:
+            raise Unsupported("the derivative is not defined at this point") from None
         for (index, _), v in zip(d.entries, values):
             if not isinstance(v, mpmath.mpf):
                 v = mpmath.mpmathify(v)

@@ -55,8 +55,9 @@ class Result:
 
     @classmethod
     def from_dict(cls, d: dict) -> Result:
+        numeric = {f.name for f in fields(cls) if "float" in str(f.type) or "list" in str(f.type)}
         names = {f.name for f in fields(cls)}
-        kw = {k: _decode(v) for k, v in d.items() if k in names}
+        kw = {k: (_decode(v) if k in numeric else v) for k, v in d.items() if k in names}
         kw["tags"] = tuple(kw.get("tags", ()))
         return cls(**kw)
 

@@ -183,7 +183,8 @@ def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[R
             try:
                 reference, ref_message = oracle.reference(problem), ""
             except Exception as exc:  # no oracle: rows still show values, without accuracy
-                reference, ref_message = None, f"no reference: {exc}"
+                why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
+                reference, ref_message = None, f"no reference: {why}"
             rows += cells.rows(problem, reference, ref_message)
     return rows
 

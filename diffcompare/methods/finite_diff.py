@@ -57,7 +57,7 @@ def _steps(x: np.ndarray, dirs, base: float, relative: bool) -> list:
     return steps
 
 
-def _evals_estimate(problem: Problem, points: int) -> int:
+def evals_estimate(problem: Problem, points: int) -> int:
     n = problem.n
     return {
         "derivative": points,
@@ -86,7 +86,7 @@ class _Numeric:
         return problem.numpy_function(NumpyNamespace())
 
     def _check_size(self, problem: Problem, points: int) -> None:
-        need = _evals_estimate(problem, points)
+        need = evals_estimate(problem, points)
         if need > MAX_EVALS:
             raise Unsupported(
                 f"{problem.operator} at n={problem.n} needs about {need:,} function evaluations "

@@ -12,6 +12,7 @@ import numpy as np
 
 from diffcompare.errors import Unsupported
 from diffcompare.methods import Prepared
+from diffcompare.methods.finite_diff import MAX_EVALS, evals_estimate
 from diffcompare.methods.symbolic import call_args, dense
 from diffcompare.oracle import tolerance
 from diffcompare.problem import Problem
@@ -45,10 +46,18 @@ class _NumericPeer:
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
         self.require()
+        need = evals_estimate(problem, self.points)
+        if need > MAX_EVALS:
+            raise Unsupported(
+                f"{problem.operator} at n={problem.n} needs roughly {need:,} "
+                f"function evaluations per call (limit {MAX_EVALS:,})"
+            )
         f = problem.numpy_function()
         x = problem.theta
+        self.counters: dict = {}
         compute = self.operator(problem, f, x)
         return Prepared(
+            counters=self.counters,
             call=lambda: _directional(problem, compute()),
             to_numpy=np.asarray,
             primal=lambda: f(x),
@@ -58,6 +67,7 @@ class _NumericPeer:
 
 class Numdifftools(_NumericPeer):
     name = "numdifftools"
+    points = 15  # its Richardson steps per direction, roughly
 
     def require(self):
         _require("numdifftools", "numdifftools")
@@ -81,6 +91,7 @@ class Numdifftools(_NumericPeer):
 
 class ScipyDifferentiate(_NumericPeer):
     name = "scipy-differentiate"
+    points = 40  # an 8-point stencil per iteration, up to 5 iterations
 
     def require(self):
         _require("scipy", "scipy>=1.15")
@@ -101,9 +112,18 @@ class ScipyDifferentiate(_NumericPeer):
             out = np.stack([np.reshape(f(p.astype(x.dtype)), (m,)) for p in pts], axis=-1)
             return out.reshape((m, *X.shape[1:])) if problem.out_shape else out.reshape(X.shape[1:])
 
-        if problem.operator in ("hessian", "hvp", "second_derivative"):
-            return lambda: sd.hessian(batched, x).ddf.reshape(problem.n, problem.n)
-        return lambda: np.asarray(sd.jacobian(batched, x).df).reshape(m, problem.n)
+        second = problem.operator in ("hessian", "hvp", "second_derivative")
+
+        def compute():
+            r = sd.hessian(batched, x) if second else sd.jacobian(batched, x)
+            bad = int(np.sum(np.asarray(r.status) != 0))
+            if bad:
+                self.counters["note"] = (
+                    f"scipy did not converge on {bad} of {r.status.size} entries"
+                )
+            return np.asarray(r.ddf if second else r.df).reshape(-1, problem.n)
+
+        return compute
 
 
 class Symengine:

@@ -1,0 +1,114 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diffcompare.cli import main
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "my_cases.py"
+
+
+def test_user_case_file_runs_in_a_fresh_process_and_reaches_every_output(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "diffcompare",
+            "run",
+            "--cases",
+            str(EXAMPLE),
+            "--out",
+            str(out),
+            "--quick",
+            "--no-progress",
+            "--dtype",
+            "float64",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads((out / "results.json").read_text())["results"]
+    assert {r["case"] for r in rows} == {"rosenbrock", "linear_map", "doubling"}
+    by = {(r["case"], r["method"]): r for r in rows}
+    assert by[("rosenbrock", "torch")]["digits"] >= 13
+    assert by[("linear_map", "sympy")]["operator"] == "jacobian"
+    assert by[("doubling", "sympy")]["status"] == "unsupported"
+    assert by[("doubling", "fd-central")]["reference"] == "case"
+    for name in ("results.csv", "summary.md"):
+        text = (out / name).read_text()
+        assert "rosenbrock" in text and "linear_map" in text and "doubling" in text
+    assert "rosenbrock" in proc.stdout  # the terminal shows the summary
+
+
+def test_the_example_file_imports_as_plain_python():
+    from diffcompare import registry
+
+    registry.load(str(EXAMPLE))
+    (rosen,) = registry.select(["rosenbrock"])
+    import numpy as np
+
+    assert rosen(np.array([1.0, 1.0, 1.0])) == 0.0
+    registry.unregister("rosenbrock")
+    registry.unregister("linear_map")
+    registry.unregister("doubling")
+
+
+def test_run_writes_results_in_process(tmp_path):
+    code = main(
+        [
+            "run",
+            "--case",
+            "sine,grad_sum",
+            "--method",
+            "sympy,torch",
+            "--out",
+            str(tmp_path),
+            "--quick",
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert {"python", "numpy", "sympy", "torch", "cpu", "timestamp"} <= set(data["environment"])
+    assert len(data["results"]) == 2 * 2 * 2  # cases x methods x dtypes
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["run", "--case", "no_such_case"], "no case matches"),
+        (["run", "--method", "magic"], "unknown method 'magic'; choose from: sympy"),
+        (["run", "--tag", "nope"], "unknown tag 'nope'"),
+        (["run", "--device", "tpu"], "unknown device 'tpu'"),
+        (["run", "--dtype", "float16"], "unknown dtype 'float16'"),
+        (["run", "--operator", "curl"], "unknown operator 'curl'"),
+        (["run", "--cases", "missing_file.py"], "case file not found"),
+        (["run", "--seed", "abc"], "invalid int value"),
+        (["run", "--step", "-1", "--case", "sine"], "--step must be a positive number"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_misuse_exits_2_with_one_line(capsys, argv, words):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cuda_is_refused_cleanly_without_a_gpu(capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert main(["run", "--device", "cuda", "--case", "sine"]) == 2
+    assert "not available here" in capsys.readouterr().err
+
+
+def test_list_shows_cases_with_their_operator(capsys):
+    assert main(["list", "--tag", "jacobian"]) == 0
+    out = capsys.readouterr().out
+    assert "jac_matrix_vector" in out and "jacobian" in out and "sine" not in out

@@ -1,0 +1,108 @@
+"""Every method on every operator, against derivatives known by hand."""
+
+import numpy as np
+import pytest
+
+from diffcompare import case, oracle, xnp
+from diffcompare.methods import METHODS
+from diffcompare.problem import bind, output_shape
+from diffcompare.runner import Plan, run_case
+from tests.conftest import FAST
+
+A = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, -1.0, 4.0]])
+M = np.array([[1.0, 2.0, -1.0], [0.5, -3.0, 2.0]])
+
+
+@case(inputs={"x": np.array([0.3, -1.2, 0.8]), "A": A}, wrt=["x"], name="t_quadratic")
+def quadratic(x, A, xp=xnp):
+    return x @ A @ x
+
+
+@case(inputs={"x": 1.5}, name="t_cubic")
+def cubic(x, xp=xnp):
+    return x**3
+
+
+@case(inputs={"x": np.array([0.3, -1.2, 0.8]), "M": M}, wrt=["x"], name="t_linear_map")
+def linear_map(x, M, xp=xnp):
+    return M @ x
+
+
+def expected(problem):
+    """The derivative worked out by hand."""
+    x, v, u = problem.theta.astype(float), problem.tangent, problem.cotangent
+    v = None if v is None else v.astype(float)
+    u = None if u is None else u.astype(float)
+    H = A + A.T
+    return {
+        ("t_quadratic", "gradient"): lambda: H @ x,
+        ("t_quadratic", "hessian"): lambda: H,
+        ("t_quadratic", "hvp"): lambda: H @ v,
+        ("t_quadratic", "jvp"): lambda: np.array([(H @ x) @ v]),
+        ("t_quadratic", "vjp"): lambda: u[0] * (H @ x),
+        ("t_cubic", "derivative"): lambda: np.array(3 * x[0] ** 2),
+        ("t_cubic", "second_derivative"): lambda: np.array(6 * x[0]),
+        ("t_linear_map", "jacobian"): lambda: M,
+        ("t_linear_map", "jvp"): lambda: M @ v,
+        ("t_linear_map", "vjp"): lambda: u @ M,
+    }[(problem.case.name, problem.operator)]()
+
+
+CELLS = [
+    (c, op)
+    for c, ops in [
+        (quadratic, ["gradient", "hessian", "hvp", "jvp", "vjp"]),
+        (cubic, ["derivative", "second_derivative"]),
+        (linear_map, ["jacobian", "jvp", "vjp"]),
+    ]
+    for op in ops
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("c, operator", CELLS, ids=[f"{c.name}-{op}" for c, op in CELLS])
+@pytest.mark.parametrize("method", METHODS, ids=[m.name for m in METHODS])
+def test_method_matches_hand_derivative(method, c, operator, dtype):
+    problem = bind(c, operator, dtype, output_shape(c))
+    (row,) = run_case(c, Plan((c,), (method,), operators=(operator,), dtypes=(dtype,), budget=FAST))
+    if row.status == "unsupported":
+        assert "not installed" in row.message, row.message
+        pytest.skip(row.message)
+    assert row.status == "ok", row.message
+    if method.name == "scipy-differentiate" and dtype == "float32":
+        pytest.skip("a peer's float32 accuracy is reported, not required: " + row.message)
+    truth = expected(problem)
+    value = np.asarray(row.value, dtype=float).reshape(truth.shape)
+    scale = max(np.max(np.abs(truth)), 1.0)
+    order = 2 if operator in ("hessian", "hvp", "second_derivative") else 1
+    assert np.max(np.abs(value - truth)) / scale <= method.rtol(dtype, order)
+    assert row.digits is not None and row.reference == "sympy-mpmath"
+
+
+def test_complex_step_refuses_a_non_analytic_case():
+    (row,) = run_case_named("abs_away", "complex-step")
+    assert row.status == "unsupported" and "uses absolute" in row.message
+
+
+def test_finite_differences_count_their_evaluations():
+    (row,) = run_case_named("rosenbrock_n10", "fd-central")
+    assert row.f_evals == 20
+    (row,) = run_case_named("rosenbrock_n10", "fd-forward")
+    assert row.f_evals == 11
+
+
+def run_case_named(name, method_name):
+    from diffcompare import registry
+    from diffcompare.methods import by_name
+
+    c = registry.select([name])[0]
+    return run_case(c, Plan((c,), (by_name(method_name),), dtypes=("float64",), budget=FAST))
+
+
+def test_tolerances_are_ordered_by_scheme():
+    from diffcompare.methods import by_name
+
+    order = ["fd-forward", "fd-central", "fd-5point", "sympy"]
+    tols = [by_name(n).rtol("float64", 1) for n in order]
+    assert tols == sorted(tols, reverse=True)
+    assert oracle.eps("float32") > oracle.eps("float64")

@@ -1,0 +1,75 @@
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from diffcompare import oracle, registry
+from diffcompare.problem import bind, output_shape
+
+
+def reference(name, operator=None, dtype="float64"):
+    c = registry.select([name])[0]
+    shape = output_shape(c)
+    from diffcompare.problem import operators_for
+
+    op = operator or operators_for(c, shape)[0]
+    return oracle.reference(bind(c, op, dtype, shape))
+
+
+def test_sin_derivative_is_cos_to_fifty_digits():
+    ref = reference("sine")  # d/dx sin x at 1.2
+    with mpmath.workdps(60):
+        truth = mpmath.cos(mpmath.mpf(1.2))
+        assert abs((mpmath.mpf(ref.hi.item()) + mpmath.mpf(ref.lo.item())) - truth) < 1e-30
+    assert ref.kind == "sympy-mpmath"
+
+
+def test_float32_reference_is_taken_at_the_float32_input():
+    ref = reference("sine", dtype="float32")
+    x32 = float(np.float32(1.2))
+    assert ref.hi.item() == pytest.approx(math.cos(x32), rel=1e-16)
+
+
+def test_hessian_of_quadratic_form_is_a_plus_a_transpose():
+    ref = reference("grad_quadratic_form", "hessian")
+    A = registry.select(["grad_quadratic_form"])[0].inputs["A"]
+    np.testing.assert_array_equal(ref.hi, A + A.T)
+
+
+def test_case_reference_is_used_where_sympy_cannot_trace():
+    ref = reference("while_doubling")
+    assert ref.kind == "case" and ref.hi.item() == 1024.0
+
+
+def test_subdifferential_accepts_any_value_inside():
+    ref = reference("abs_at_kink")
+    assert ref.kind == "subdifferential"
+    for v in (-1.0, 0.0, 0.3, 1.0):
+        assert oracle.score(np.array(v), ref).digits == 17.0
+    assert oracle.score(np.array(1.5), ref).max_abs_error == 0.5
+
+
+@pytest.mark.parametrize(
+    "value, hi, lo, abs_err, rel_err, digits",
+    [
+        ([1.0, 2.0], [1.0, 2.0], [0.0, 0.0], 0.0, 0.0, 17.0),
+        ([1.0, 2.002], [1.0, 2.0], [0.0, 0.0], 0.002, 0.001, 3.0),
+        ([1e-3], [0.0], [0.0], 1e-3, 1e-3, 3.0),  # zero reference: absolute error
+        ([5.0], [1.0], [0.0], 4.0, 4.0, 0.0),  # more wrong than right: no digits
+        ([1.0], [1.0], [1e-17], 1e-17, 1e-17, 17.0),  # the low part counts
+    ],
+)
+def test_score_normwise(value, hi, lo, abs_err, rel_err, digits):
+    ref = oracle.Reference("test", np.array(hi), np.array(lo))
+    s = oracle.score(np.array(value), ref)
+    assert s.max_abs_error == pytest.approx(abs_err, rel=1e-9, abs=1e-300)
+    assert s.max_rel_error == pytest.approx(rel_err, rel=1e-9, abs=1e-300)
+    assert s.digits == pytest.approx(digits, abs=1e-9)
+
+
+def test_tolerance_follows_the_scheme_order():
+    e = np.finfo(np.float64).eps
+    assert oracle.tolerance(None, "float64", 1) == pytest.approx(100 * e)
+    assert oracle.tolerance(2, "float64", 1) == pytest.approx(100 * e ** (2 / 3))
+    assert oracle.tolerance(2, "float64", 2) == pytest.approx(100 * e ** (1 / 2))

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from diffcompare import CaseError, case, registry, xnp
+
+
+def define(names, name, **kw):
+    def f(x, xp=xnp):
+        return xp.sum(x**2)
+
+    f.__name__ = name
+    names.append(name)
+    return case(**kw)(f)
+
+
+def test_a_case_is_still_a_plain_function(fresh_names):
+    c = define(fresh_names, "plain_sq", inputs={"x": np.array([1.0, 2.0])})
+    assert c(np.array([3.0, 4.0])) == 25.0
+    assert c.wrt == ("x",) and c.n == 2
+
+
+@pytest.mark.parametrize(
+    "inputs, kw, message",
+    [
+        ({"x": np.array([1.0, np.nan])}, {}, "not finite"),
+        ({"x": "abc"}, {}, "must be a real number"),
+        ({"x": 1.0, "y": 2.0}, {}, "input 'y' is not a parameter"),
+        ({}, {}, "parameter 'x' has no value"),
+        ({"x": 1.0}, {"wrt": ["z"]}, "wrt names 'z'"),
+        ({"x": 3}, {}, "nothing to differentiate"),
+    ],
+)
+def test_bad_definitions_fail_with_the_case_name(fresh_names, inputs, kw, message):
+    with pytest.raises(CaseError, match=message) as info:
+        define(fresh_names, "bad_case", inputs=inputs, **kw)
+    assert "'bad_case'" in str(info.value)
+
+
+def test_duplicate_names_are_refused(fresh_names):
+    define(fresh_names, "twice", inputs={"x": 1.0})
+
+    def other(x, xp=xnp):
+        return x
+
+    with pytest.raises(CaseError, match="duplicate name"):
+        case(inputs={"x": 1.0}, name="twice")(other)
+
+
+def test_sizes_register_one_case_per_n(fresh_names):
+    fresh_names += ["sized_sq_n3", "sized_sq_n5"]
+
+    @case(inputs=lambda n: {"x": np.ones(n)}, sizes=[3, 5])
+    def sized_sq(x, xp=xnp):
+        return xp.sum(x)
+
+    assert [c.n for c in registry.select(["sized_sq_*"])] == [3, 5]
+
+
+def test_select_by_glob_and_tag():
+    names = [c.name for c in registry.select(["abs_*"], ["nonsmooth"])]
+    assert names == ["abs_at_kink", "abs_away"]
