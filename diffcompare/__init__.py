@@ -1,10 +1,22 @@
 """diffcompare: differentiate a function three ways and score each against an oracle."""
 
+from diffcompare.checker import check
 from diffcompare.errors import CaseError, Unsupported
 from diffcompare.namespace import NumpyNamespace
 from diffcompare.registry import Case, case, select
 from diffcompare.result import Result, Results
 
-xnp = NumpyNamespace()  # NumPy plus norm and stop_gradient: a default for xp= in cases
+xnp = NumpyNamespace()
+# NumPy plus norm and stop_gradient: a default for xp= in cases
 
-__all__ = ["Case", "CaseError", "Result", "Results", "Unsupported", "case", "select", "xnp"]
+__all__ = [
+    "Case",
+    "CaseError",
+    "Result",
+    "Results",
+    "Unsupported",
+    "case",
+    "check",
+    "select",
+    "xnp",
+]

@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from pathlib import Path
 
 from diffcompare.errors import CaseError
+from diffcompare.options import UsageError, add_to_argparse, resolve
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit 2 (argparse prints the usage too)
-        raise _Usage(message)
-
-
-class _Usage(Exception):
-    pass
+    def error(self, message):  # one line and exit 2 (argparse would print the usage too)
+        raise UsageError(message)
 
 
 def _csv_list(values: list[str] | None) -> list[str]:
@@ -32,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
             "--cases",
             action="append",
             metavar="FILE_OR_MODULE",
-            help="load cases from a .py file or module (repeatable); then only those run, "
-            "unless --builtin",
+            help="load cases from a .py file or module (repeatable); "
+            "then only those run, unless --builtin",
         )
         sp.add_argument(
             "--builtin", action="store_true", help="with --cases: load the built-in suite too"
@@ -46,37 +44,16 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument("--tag", action="append", help="only cases with this tag (repeatable)")
 
-    ls = sub.add_parser("list", help="list the cases")
-    selection(ls)
+    selection(sub.add_parser("list", help="list the cases"))
 
     run = sub.add_parser("run", help="differentiate the cases and write the reports")
     selection(run)
-    run.add_argument(
-        "--method",
-        action="append",
-        metavar="NAME",
-        help="method name (repeatable, comma-separated, or 'all')",
-    )
+    add_to_argparse(run)
     run.add_argument("--device", action="append", help="cpu or cuda (default: every available)")
-    run.add_argument("--dtype", action="append", help="float64, float32 (default: both)")
-    run.add_argument(
-        "--operator",
-        action="append",
-        help="operator name or 'all' (default: each case's first-order operator)",
-    )
     run.add_argument("--out", default="reports", metavar="DIR", help="output folder")
     run.add_argument("--quick", action="store_true", help="few repeats: a first look in seconds")
-    run.add_argument("--seed", type=int, default=0, help="seed of jvp/vjp/hvp directions")
-    run.add_argument("--step", type=float, help="finite-difference step, overriding the rules")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
-
-
-def _choose(kind: str, asked: list[str], valid: list[str]) -> list[str]:
-    for name in asked:
-        if name not in valid:
-            raise _Usage(f"unknown {kind} {name!r}; choose from: {', '.join(valid)}")
-    return asked
 
 
 def _cases(args) -> list:
@@ -88,17 +65,30 @@ def _cases(args) -> list:
         try:
             registry.load(spec)
         except FileNotFoundError as exc:
-            raise _Usage(str(exc)) from None
+            raise UsageError(str(exc)) from None
         except ModuleNotFoundError as exc:
-            raise _Usage(f"cannot import cases from {spec!r}: {exc}") from None
-    patterns = _csv_list(args.case)
-    tags = _csv_list(args.tag)
-    _choose("tag", tags, registry.tags())
+            raise UsageError(f"cannot import cases from {spec!r}: {exc}") from None
+    patterns, tags = _csv_list(args.case), _csv_list(args.tag)
+    for t in tags:
+        if t not in registry.tags():
+            raise UsageError(f"unknown tag {t!r}; choose from: {', '.join(registry.tags())}")
     chosen = registry.select(patterns, tags)
     if not chosen:
         names = ", ".join(c.name for c in registry.all_cases()[:12])
-        raise _Usage(f"no case matches {patterns or tags}; cases include: {names}, …")
+        raise UsageError(f"no case matches {patterns or tags}; cases include: {names}, …")
     return chosen
+
+
+def _devices(asked: list[str]) -> list[str]:
+    from diffcompare.methods.autograd import available_devices
+
+    here = list(available_devices())
+    for d in asked:
+        if d not in ("cpu", "cuda"):
+            raise UsageError(f"unknown device {d!r}; choose from: cpu, cuda")
+        if d not in here:
+            raise UsageError(f"device {d!r} is not available here; choose from: {', '.join(here)}")
+    return asked or here
 
 
 def cmd_list(args) -> int:
@@ -127,52 +117,28 @@ def cmd_list(args) -> int:
 
 def cmd_run(args) -> int:
     from diffcompare import methods, report
-    from diffcompare.methods.autograd import available_devices
-    from diffcompare.operator import OPERATORS
     from diffcompare.problem import DTYPES
     from diffcompare.runner import Plan, run
     from diffcompare.timing import Budget
 
     cases = _cases(args)
-    asked = _csv_list(args.method)
-    names = (
-        methods.names()
-        if "all" in asked
-        else (_choose("method", asked, methods.names()) if asked else list(methods.DEFAULT))
-    )
-    devices = _choose("device", _csv_list(args.device), ["cpu", "cuda"]) or list(
-        available_devices()
-    )
-    for d in devices:
-        if d not in available_devices():
-            raise _Usage(
-                f"device {d!r} is not available here; choose from: {', '.join(available_devices())}"
-            )
-    dtypes = _choose("dtype", _csv_list(args.dtype), list(DTYPES)) or list(DTYPES)
-    operators = _csv_list(args.operator)
-    operators = (
-        list(OPERATORS)
-        if "all" in operators
-        else (_choose("operator", operators, list(OPERATORS)) or None)
-    )
+    names = resolve("method", args.method) or list(methods.DEFAULT)
     if args.step is not None and not args.step > 0:
-        raise _Usage(f"--step must be a positive number, got {args.step}")
+        raise UsageError(f"--step must be a positive number, got {args.step}")
     plan = Plan(
         cases=tuple(cases),
         methods=tuple(methods.by_name(n) for n in names),
-        devices=tuple(devices),
-        dtypes=tuple(dtypes),
-        operators=None if operators is None else tuple(operators),
+        devices=tuple(_devices(_csv_list(args.device))),
+        dtypes=tuple(resolve("dtype", args.dtype) or DTYPES),
+        operators=tuple(resolve("operator", args.operator)) or None,
         budget=Budget.quick() if args.quick else Budget(),
-        seed=args.seed,
+        seed=args.seed or 0,
         step=args.step,
     )
     try:
-        from pathlib import Path
-
         Path(args.out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _Usage(f"cannot write to --out {args.out!r}: {exc.strerror}") from None
+        raise UsageError(f"cannot write to --out {args.out!r}: {exc.strerror}") from None
     results = run(plan, progress=not args.no_progress)
     paths = report.write(results, args.out)
     print(report.summary(results))
@@ -182,12 +148,11 @@ def cmd_run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
     try:
         args = _parser().parse_args(argv)
         return {"list": cmd_list, "run": cmd_run}[args.command](args)
-    except (_Usage, CaseError) as exc:
-        if debug:
+    except (UsageError, CaseError) as exc:
+        if "--debug" in argv:
             traceback.print_exc()
         print(f"diffcompare: error: {exc}", file=sys.stderr)
         return 2

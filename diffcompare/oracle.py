@@ -61,7 +61,7 @@ def score(value: np.ndarray, ref: Reference) -> Score:
     return Score(max_abs, rel, digits)
 
 
-def _first_order_matrix(problem: Problem, raw) -> np.ndarray:
+def first_order_matrix(problem: Problem, raw) -> np.ndarray:
     """A user-supplied first derivative, reshaped to the (m, N) Jacobian."""
     case = problem.case
     parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
@@ -75,7 +75,7 @@ def _first_order_matrix(problem: Problem, raw) -> np.ndarray:
     return jac
 
 
-def _from_jacobian(problem: Problem, jac: np.ndarray) -> np.ndarray:
+def from_jacobian(problem: Problem, jac: np.ndarray) -> np.ndarray:
     op = problem.operator
     if op == "jvp":
         return jac @ problem.tangent.astype(np.float64)
@@ -139,7 +139,7 @@ def reference(problem: Problem) -> Reference:
         if op in ("jvp", "vjp"):
             raise Unsupported("a subdifferential bounds derivatives, not directional ones")
         lower, upper = (
-            _from_jacobian(problem, _first_order_matrix(problem, bound))
+            from_jacobian(problem, first_order_matrix(problem, bound))
             for bound in case.subdifferential(**inputs)
         )
         return Reference(
@@ -151,8 +151,8 @@ def reference(problem: Problem) -> Reference:
     if case.reference is not None:
         if ops.order(op) != 1:
             raise Unsupported("the case's reference= gives first derivatives only")
-        jac = _first_order_matrix(problem, case.reference(**inputs))
-        value = _from_jacobian(problem, jac)
+        jac = first_order_matrix(problem, case.reference(**inputs))
+        value = from_jacobian(problem, jac)
         return Reference("case", value, np.zeros(value.shape))
     return _sympy_mpmath(problem)
 

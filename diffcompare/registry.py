@@ -73,11 +73,11 @@ def case(
     def register(fn: Callable):
         base = name or fn.__name__
         if sizes is None:
-            return _add(_make(base, fn, inputs, wrt, tags, reference, subdifferential))
+            return _add(make(base, fn, inputs, wrt, tags, reference, subdifferential))
         if not callable(inputs):
             raise CaseError(f"case {base!r}: with sizes=, inputs must be a function of n")
         for n in sizes:
-            _add(_make(f"{base}_n{n}", fn, inputs(n), wrt, (*tags, "sized"), reference, None))
+            _add(make(f"{base}_n{n}", fn, inputs(n), wrt, (*tags, "sized"), reference, None))
         return fn
 
     return register
@@ -108,7 +108,8 @@ def _as_input(case_name: str, key: str, value) -> np.ndarray:
     return arr
 
 
-def _make(name, fn, inputs, wrt, tags, reference, subdifferential) -> Case:
+def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=None) -> Case:
+    """A Case, validated but not registered (for check() and tests)."""
     source = _source(fn)
     where = f"case {name!r} ({source})"
     if not isinstance(inputs, Mapping):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,74 +57,10 @@ class _Cells:
         return out
 
     def cell(self, problem, method, device, reference, ref_message) -> Result:
-        case = problem.case
-        base = dict(
-            case=case.name,
-            operator=problem.operator,
-            method=method.name,
-            family=method.family,
-            device=device,
-            dtype=problem.dtype,
-            n=problem.n,
-            tags=case.tags,
-            seed=problem.seed,
-            reference=reference.kind if reference else "none",
-        )
-        start = time.perf_counter()
-        try:
-            prepared = method.prepare(problem, device)
-        except Unsupported as exc:
-            return Result(**base, status="unsupported", message=str(exc))
-        except Exception as exc:
-            message, tb = _error(exc)
-            return Result(**base, status="error", message=message, traceback=tb)
-        prepare_s = prepared.prepare_s
-        if prepare_s is None:
-            prepare_s = time.perf_counter() - start
-        notes = [n for n in (prepared.note, ref_message) if n]
-        try:
-            value = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
-        except Exception as exc:
-            message, tb = _error(exc)
-            return Result(
-                **base, status="error", message=message, traceback=tb, prepare_s=prepare_s
-            )
-        measured = dict(
-            prepare_s=prepare_s,
-            f_evals=prepared.counters.get("f_evals"),
-            step=prepared.step,
-            value=_listed(value),
-        )
-        if value.shape != problem.value_shape:
-            return Result(
-                **base,
-                **measured,
-                status="error",
-                message=(f"the derivative has shape {value.shape}, expected {problem.value_shape}"),
-            )
-        status = "ok"
-        if not np.all(np.isfinite(value)):
-            status = "nan"
-            bad = int(np.sum(~np.isfinite(value)))
-            notes.insert(0, f"non-finite derivative: {bad} of {value.size} entries")
-        accuracy = {}
-        if reference is not None and status == "ok":
-            s = oracle.score(value, reference)
-            rtol = method.rtol(problem.dtype, ops.order(problem.operator))
-            accuracy = dict(
-                max_abs_error=s.max_abs_error,
-                max_rel_error=s.max_rel_error,
-                digits=s.digits,
-                rtol=rtol,
-                passed=bool(s.max_rel_error <= rtol),
-                reference_value=_listed(
-                    reference.nearest(value) + (reference.lo if reference.upper is None else 0)
-                ),
-            )
-        timing = self.time(prepared, method, device, problem)
-        return Result(
-            **base, **measured, **accuracy, **timing, status=status, message="; ".join(notes)
-        )
+        row, prepared = attempt(problem, method, device, reference, ref_message)
+        if prepared is None or row.status not in ("ok", "nan"):
+            return row
+        return replace(row, **self.time(prepared, method, device, problem))
 
     def time(self, prepared, method, device, problem) -> dict:
         budget = self.plan.budget
@@ -145,6 +81,79 @@ class _Cells:
             primal_s=primal,
             cost_ratio=(t.median / primal) if primal else None,
         )
+
+
+def attempt(problem, method, device, reference, ref_message=""):
+    """Prepare, call once and score one cell: (the row without timings, the prepared method).
+
+    The prepared method is None when there is nothing to time."""
+    case = problem.case
+    base = dict(
+        case=case.name,
+        operator=problem.operator,
+        method=method.name,
+        family=method.family,
+        device=device,
+        dtype=problem.dtype,
+        n=problem.n,
+        tags=case.tags,
+        seed=problem.seed,
+        reference=reference.kind if reference else "none",
+    )
+    start = time.perf_counter()
+    try:
+        prepared = method.prepare(problem, device)
+    except Unsupported as exc:
+        return Result(**base, status="unsupported", message=str(exc)), None
+    except Exception as exc:
+        message, tb = _error(exc)
+        return Result(**base, status="error", message=message, traceback=tb), None
+    prepare_s = prepared.prepare_s
+    if prepare_s is None:
+        prepare_s = time.perf_counter() - start
+    notes = [n for n in (prepared.note, ref_message) if n]
+    try:
+        value = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
+    except Exception as exc:
+        message, tb = _error(exc)
+        return Result(
+            **base, status="error", message=message, traceback=tb, prepare_s=prepare_s
+        ), None
+    if prepared.counters.get("note"):
+        notes.insert(0, prepared.counters["note"])
+    measured = dict(
+        prepare_s=prepare_s,
+        f_evals=prepared.counters.get("f_evals"),
+        step=prepared.step,
+        value=_listed(value),
+    )
+    if value.shape != problem.value_shape:
+        return Result(
+            **base,
+            **measured,
+            status="error",
+            message=(f"the derivative has shape {value.shape}, expected {problem.value_shape}"),
+        ), None
+    status = "ok"
+    if not np.all(np.isfinite(value)):
+        status = "nan"
+        bad = int(np.sum(~np.isfinite(value)))
+        notes.insert(0, f"non-finite derivative: {bad} of {value.size} entries")
+    accuracy = {}
+    if reference is not None and status == "ok":
+        s = oracle.score(value, reference)
+        rtol = method.rtol(problem.dtype, ops.order(problem.operator))
+        truth = reference.nearest(value) + (reference.lo if reference.upper is None else 0)
+        accuracy = dict(
+            max_abs_error=s.max_abs_error,
+            max_rel_error=s.max_rel_error,
+            digits=s.digits,
+            rtol=rtol,
+            passed=bool(s.max_rel_error <= rtol),
+            reference_value=_listed(truth),
+        )
+    row = Result(**base, **measured, **accuracy, status=status, message="; ".join(notes))
+    return row, prepared
 
 
 def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[Result]:

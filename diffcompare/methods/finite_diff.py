@@ -57,7 +57,8 @@ def _steps(x: np.ndarray, dirs, base: float, relative: bool) -> list:
     return steps
 
 
-def evals_estimate(problem: Problem, points: int) -> int:
+def evals_estimate(problem: Problem, points: int, operator: str | None = None) -> int:
+    """Function evaluations per call, about, for a stencil of this many points."""
     n = problem.n
     return {
         "derivative": points,
@@ -68,7 +69,7 @@ def evals_estimate(problem: Problem, points: int) -> int:
         "second_derivative": points * points,
         "hessian": n * (n + 1) // 2 * points * points,
         "hvp": n * points * points,
-    }[problem.operator]
+    }[operator or problem.operator]
 
 
 class _Numeric:

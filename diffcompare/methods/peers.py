@@ -46,7 +46,8 @@ class _NumericPeer:
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
         self.require()
-        need = evals_estimate(problem, self.points)
+        full = {"hvp": "hessian", "jvp": "jacobian", "vjp": "jacobian"}  # no directional forms
+        need = evals_estimate(problem, self.points, full.get(problem.operator))
         if need > MAX_EVALS:
             raise Unsupported(
                 f"{problem.operator} at n={problem.n} needs roughly {need:,} "

@@ -1,0 +1,60 @@
+"""pytest-benchmark over the registry: one benchmark per case x method x device.
+
+    pytest benchmarks --benchmark-enable --benchmark-group-by=group   # a table per case
+    pytest benchmarks --benchmark-enable --benchmark-json=out.json    # then: pytest-benchmark compare out.json
+
+Without --benchmark-enable (the normal test run) each runs once, as a correctness check.
+Each times the same prepared callable the runner times; when enabled, the runner's own
+median is measured beside it (extra_info["runner_median_s"]) for timing_agreement.py.
+"""
+
+import pytest
+
+from diffcompare import oracle, registry
+from diffcompare.methods import DEFAULT, by_name
+from diffcompare.methods.autograd import available_devices
+from diffcompare.problem import bind, operators_for, output_shape
+from diffcompare.runner import attempt
+from diffcompare.timing import measure
+
+registry.builtin()
+CELLS = [
+    (c, m, d)
+    for c in registry.select(tags=["seed"])
+    for m in DEFAULT
+    for d in by_name(m).devices
+    if d in available_devices()
+]
+
+
+@pytest.mark.parametrize("c, method, device", CELLS, ids=[f"{c.name}-{m}-{d}" for c, m, d in CELLS])
+def test_derivative(benchmark, c, method, device):
+    shape = output_shape(c)
+    problem = bind(c, operators_for(c, shape)[0], "float64", shape)
+    try:
+        reference = oracle.reference(problem)
+    except Exception:
+        reference = None
+    row, prepared = attempt(problem, by_name(method), device, reference)
+    if row.status == "unsupported":
+        pytest.skip(row.message)
+    assert row.status == "ok", row.message
+    assert reference is None or row.digits is not None
+    benchmark.group = c.name
+    benchmark.extra_info.update(
+        operator=problem.operator,
+        method=method,
+        device=device,
+        digits=row.digits,
+        max_rel_error=row.max_rel_error,
+        reference=row.reference,
+        passed=row.passed,
+    )
+    if benchmark.disabled:
+        benchmark(prepared.call)
+        return
+    timing = measure(prepared.call)  # the runner's figure, measured right beside
+    benchmark.extra_info["runner_median_s"] = timing.median
+    benchmark.pedantic(
+        prepared.call, iterations=timing.number, rounds=timing.repeats, warmup_rounds=1
+    )

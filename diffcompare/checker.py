@@ -1,0 +1,146 @@
+"""check(): a gradcheck for one's own functions, scored against the high-precision oracle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from diffcompare import oracle, registry
+from diffcompare.methods import Prepared, by_name
+from diffcompare.options import resolve
+from diffcompare.problem import bind, operators_for, output_shape
+from diffcompare.result import Result
+
+DEFAULT_METHODS = ("sympy", "fd-central", "torch")  # one of each family
+
+
+class HandWritten:
+    """The user's own derivative, scored like a method (family "user")."""
+
+    name = "hand-written"
+    family = "user"
+    backend = "numpy"
+    devices = ("cpu",)
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def rtol(self, dtype: str, derivative_order: int) -> float:
+        return oracle.eps(dtype) ** 0.5  # agree to half the digits: a wrong formula is far off
+
+    def prepare(self, problem, device) -> Prepared:
+        inputs = {**problem.split(problem.theta), **problem.constants}
+
+        def call():
+            jac = oracle.first_order_matrix(problem, self.fn(**inputs))
+            return oracle.from_jacobian(problem, jac)
+
+        f = problem.numpy_function()
+        return Prepared(call=call, to_numpy=np.asarray, primal=lambda: f(problem.theta))
+
+
+def _reference(problem):
+    try:
+        return oracle.reference(problem), ""
+    except Exception as exc:  # no symbolic oracle: fall back on float64 reverse-mode AD
+        prepared = by_name("torch").prepare(
+            bind(problem.case, problem.operator, "float64", problem.out_shape, problem.seed or 0),
+            "cpu",
+        )
+        value = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
+        why = f"no symbolic oracle ({exc}); scored against torch autograd in float64"
+        return oracle.Reference("torch", value, np.zeros(value.shape)), why
+
+
+def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
+    from tabulate import tabulate
+
+    def short(v):
+        if v is None:
+            return "—"
+        return np.array2string(np.asarray(v), precision=6, threshold=8, separator=", ")
+
+    body = [
+        [
+            "✗" if r in failures else "",
+            r.method,
+            r.operator,
+            r.dtype,
+            r.status,
+            "—" if r.digits is None else f"{r.digits:.1f}",
+            "—" if r.max_rel_error is None else f"{r.max_rel_error:.2e}",
+            "—" if r.rtol is None else f"{r.rtol:.1e}",
+            short(r.value),
+            short(r.reference_value),
+            r.message[:80],
+        ]
+        for r in rows
+    ]
+    table = tabulate(
+        body,
+        [
+            "",
+            "method",
+            "operator",
+            "dtype",
+            "status",
+            "digits",
+            "rel. error",
+            "rtol",
+            "value",
+            "reference",
+            "note",
+        ],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+    return (
+        f"diffcompare.check({name}): {len(failures)} of {len(rows)} rows disagree with the "
+        f"reference ({rows[0].reference if rows else 'none'})\n{table}"
+    )
+
+
+def check(
+    fn: Callable,
+    inputs: Mapping,
+    *,
+    wrt: Sequence[str] | None = None,
+    reference: Callable | None = None,
+    methods: Sequence[str] | str | None = None,
+    dtype: Sequence[str] | str | None = None,
+    operator: Sequence[str] | str | None = None,
+    seed: int | None = None,
+    step: float | None = None,
+) -> list[Result]:
+    """Differentiate fn (written in the case form) with one method of each family, score
+    each against the high-precision oracle, and raise AssertionError with the table when
+    any row errs or misses its tolerance.
+
+    ``reference`` is your own derivative, a function of the same inputs returning the
+    first derivative (the gradient, with the input's shape; or the Jacobian): it is
+    scored against the oracle too, and a wrong one fails the check. Returns the rows.
+    """
+    name = getattr(fn, "__name__", "fn")
+    case = registry.make(name, fn, inputs, wrt)
+    chosen = [by_name(n) for n in resolve("method", methods) or DEFAULT_METHODS]
+    if reference is not None:
+        chosen.append(HandWritten(reference))
+    out_shape = output_shape(case)
+    available = operators_for(case, out_shape)
+    operators = resolve("operator", operator) or available[:1]
+    rows = []
+    for op in operators:
+        if op not in available:
+            raise ValueError(f"check({name}): {op} does not apply; choose from {available}")
+        for dt in resolve("dtype", dtype) or ["float64"]:
+            problem = bind(case, op, dt, out_shape, seed=seed or 0, step=step)
+            ref, why = _reference(problem)
+            for method in chosen:
+                from diffcompare.runner import attempt
+
+                rows.append(attempt(problem, method, "cpu", ref, why)[0])
+    failures = [r for r in rows if r.status in ("error", "nan") or r.passed is False]
+    if failures:
+        raise AssertionError(_report(name, rows, failures))
+    return rows

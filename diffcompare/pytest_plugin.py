@@ -1,0 +1,48 @@
+"""pytest plugin: the ``diffcompare_check`` fixture and the ``diffcompare`` marker.
+
+Import-light: importing it does not import torch or SymPy (they load when a check runs).
+
+    def test_my_gradient(diffcompare_check):
+        diffcompare_check(f, inputs={"x": np.array([1.0, 2.0])}, reference=my_grad)
+
+    @pytest.mark.diffcompare(methods="sympy,torch", dtype="float32")
+    def test_in_float32(diffcompare_check): ...
+
+Options (``--diffcompare-method``, ``--diffcompare-dtype``, ...) are the CLI's, shared.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from diffcompare.options import SHARED, add_to_pytest
+
+
+def pytest_addoption(parser):
+    add_to_pytest(parser.getgroup("diffcompare"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "diffcompare(methods=None, dtype=None, operator=None, seed=None, step=None): "
+        "options for the diffcompare_check fixture",
+    )
+
+
+@pytest.fixture
+def diffcompare_check(request):
+    """diffcompare.check with the options of the command line and the test's marker."""
+    from diffcompare.checker import check
+
+    kwargs = {}
+    for o in SHARED:
+        value = request.config.getoption(f"--diffcompare-{o.name}")
+        if value is not None:
+            kwargs["methods" if o.name == "method" else o.name] = value
+    marker = request.node.get_closest_marker("diffcompare")
+    if marker is not None:
+        kwargs.update(marker.kwargs)
+    return functools.partial(check, **kwargs)
