@@ -1,7 +1,8 @@
 """pytest-benchmark over the registry: one benchmark per case x method x device.
 
     pytest benchmarks --benchmark-enable --benchmark-group-by=group   # a table per case
-    pytest benchmarks --benchmark-enable --benchmark-json=out.json    # then: pytest-benchmark compare out.json
+    pytest benchmarks --benchmark-enable --benchmark-json=out.json
+    pytest-benchmark compare out.json --group-by=group
 
 Without --benchmark-enable (the normal test run) each runs once, as a correctness check.
 Each times the same prepared callable the runner times; when enabled, the runner's own

@@ -69,8 +69,8 @@ def main(out: str = "docs/timing-agreement.md") -> int:
         [
             "# Timing agreement: the runner's median against pytest-benchmark's",
             "",
-            f"Measured {datetime.date.today().isoformat()} on {platform.processor() or platform.machine()}"
-            f" ({data['machine_info'].get('cpu', {}).get('brand_raw', 'cpu')}), python "
+            f"Measured {datetime.date.today().isoformat()} on "
+            f"{data['machine_info'].get('cpu', {}).get('brand_raw', platform.machine())}, python "
             f"{platform.python_version()}, with `python benchmarks/timing_agreement.py`.",
             "Each row times one prepared derivative callable twice, side by side in one process: "
             "`diffcompare.timing.measure` (the runner) and `benchmark.pedantic` with the same "
