@@ -6,7 +6,10 @@ from diffcompare_cases import (  # noqa: F401  (importing registers the cases)
     chain_rule,
     derivative_table,
     gradient_table,
+    hard,
     jacobian_table,
+    machine_learning,
+    optimisation,
     sized,
     subgradients,
 )

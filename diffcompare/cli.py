@@ -46,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
 
     selection(sub.add_parser("list", help="list the cases"))
 
+    show = sub.add_parser(
+        "show", help="one case: source, symbolic derivative, torch graph, what each method returns"
+    )
+    show.add_argument("name", metavar="CASE")
+    show.add_argument(
+        "--cases",
+        action="append",
+        metavar="FILE_OR_MODULE",
+        help="load cases from a .py file or module (repeatable)",
+    )
+
+    quick = sub.add_parser("quick", help='a formula typed here, e.g. quick "sin(x)/x" --at x=1e-8')
+    quick.add_argument("formula")
+    quick.add_argument(
+        "--at", required=True, metavar="NAME=VALUE,...", help="the point, e.g. x=1,y=2"
+    )
+
     run = sub.add_parser("run", help="differentiate the cases and write the reports")
     selection(run)
     add_to_argparse(run)
@@ -115,6 +132,39 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_show(args) -> int:
+    from diffcompare import registry
+    from diffcompare.explain import show
+
+    registry.builtin()
+    for spec in args.cases or []:
+        registry.load(spec)
+    found = registry.select([args.name])
+    if len(found) != 1 or found[0].name != args.name:
+        near = [c.name for c in registry.all_cases() if args.name.split("_")[0] in c.name][:8]
+        raise UsageError(
+            f"unknown case {args.name!r}"
+            + (f"; did you mean: {', '.join(near)}" if near else "; see diffcompare list")
+        )
+    print(show(found[0]))
+    return 0
+
+
+def cmd_quick(args) -> int:
+    import sympy
+
+    from diffcompare.explain import method_table
+    from diffcompare.formula import parse_point, sympy_form, to_case
+
+    point = parse_point(args.at)
+    case = to_case(args.formula, point)
+    expr = sympy_form(args.formula, point)
+    print(f"f = {sympy.sstr(expr)}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
+    print()
+    print(method_table(case))
+    return 0
+
+
 def cmd_run(args) -> int:
     from diffcompare import methods, report
     from diffcompare.problem import DTYPES
@@ -150,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = _parser().parse_args(argv)
-        return {"list": cmd_list, "run": cmd_run}[args.command](args)
+        commands = {"list": cmd_list, "run": cmd_run, "show": cmd_show, "quick": cmd_quick}
+        return commands[args.command](args)
     except (UsageError, CaseError) as exc:
         if "--debug" in argv:
             traceback.print_exc()

@@ -27,6 +27,9 @@ class StopGradient(sympy.Function):
     def fdiff(self, argindex=1):
         return sympy.S.Zero
 
+    def _eval_derivative(self, s):
+        return sympy.S.Zero  # without differentiating the argument (a Max would swell first)
+
     def _eval_evalf(self, prec):
         return self.args[0]._eval_evalf(prec)
 

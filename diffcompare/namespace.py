@@ -4,7 +4,9 @@ A case receives ``xp`` and uses only this vocabulary (plus Python arithmetic,
 ``@``, indexing and slicing), so one body runs on NumPy (finite differences),
 on torch (autograd) and on object arrays of SymPy symbols (symbolic):
 
-    sum(x)            sum of all elements
+    sum(x, axis=None) sum of all elements, or along an axis
+    mean(x)           mean of all elements
+    max(x)            largest element (a kink where two tie)
     dot(a, b)         inner product of 1-D arrays, matrix product otherwise
     sin cos tan exp log sqrt tanh abs      elementwise
     maximum(a, b)     elementwise maximum (a kink where a == b)
@@ -22,6 +24,8 @@ import numpy as np
 
 VOCABULARY = (
     "sum",
+    "mean",
+    "max",
     "dot",
     "sin",
     "cos",
@@ -69,8 +73,14 @@ class AnalyticProbe(np.ndarray):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if ufunc in NON_ANALYTIC:
             raise NotAnalytic(ufunc.__name__)
-        plain = [np.asarray(i) if isinstance(i, AnalyticProbe) else i for i in inputs]
-        return np.asarray(getattr(ufunc, method)(*plain, **kwargs)).view(AnalyticProbe)
+
+        def plain(a):
+            return a.view(np.ndarray) if isinstance(a, AnalyticProbe) else a
+
+        if "out" in kwargs:
+            kwargs["out"] = tuple(plain(o) for o in kwargs["out"])
+        result = getattr(ufunc, method)(*(plain(i) for i in inputs), **kwargs)
+        return np.asarray(result).view(AnalyticProbe)
 
 
 class NumpyNamespace:
@@ -82,6 +92,8 @@ class NumpyNamespace:
         return getattr(np, name)
 
     sum = staticmethod(np.sum)
+    mean = staticmethod(np.mean)
+    max = staticmethod(np.max)
     sin = staticmethod(np.sin)
     cos = staticmethod(np.cos)
     tan = staticmethod(np.tan)
@@ -128,6 +140,12 @@ class TorchNamespace:
 
     def sum(self, x, axis=None):
         return self._torch.sum(x) if axis is None else self._torch.sum(x, dim=axis)
+
+    def mean(self, x):
+        return self._torch.mean(x)
+
+    def max(self, x):
+        return self._torch.max(x)
 
     def dot(self, a, b):
         if a.ndim == 1 and b.ndim == 1:
@@ -204,6 +222,13 @@ class SympyNamespace:
             return np.sum(x, axis=axis)
         # Add(*terms) is one flattening pass; a running sum would rebuild the Add n times
         return self._sympy.Add(*x.ravel())
+
+    def mean(self, x):
+        x = np.asarray(x, dtype=object)
+        return self.sum(x) / x.size
+
+    def max(self, x):
+        return self._sympy.Max(*np.asarray(x, dtype=object).ravel())
 
     def dot(self, a, b):
         a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)

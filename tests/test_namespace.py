@@ -12,6 +12,9 @@ B = np.array([1.1, -0.4, 2.0])
 
 EXPRESSIONS = {
     "sum": lambda xp, a, b: xp.sum(a),
+    "sum_axis": lambda xp, a, b: xp.sum(a[:, None] * b[None, :], axis=0),
+    "mean": lambda xp, a, b: xp.mean(a),
+    "max": lambda xp, a, b: xp.max(b),
     "dot": lambda xp, a, b: xp.dot(a, b),
     "sin": lambda xp, a, b: xp.sin(a),
     "cos": lambda xp, a, b: xp.cos(a),

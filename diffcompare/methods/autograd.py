@@ -65,10 +65,13 @@ class _Torch:
         sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
         shape = problem.value_shape
+        counters: dict = {}
 
         def call():
             out = compute().reshape(shape)
             sync()  # CUDA kernels are async: sync inside the timed region or we time the launch
+            if out.dtype != dtype:
+                counters["note"] = f"torch returned {out.dtype} for a {problem.dtype} run"
             return out
 
         def primal():
@@ -82,6 +85,7 @@ class _Torch:
             to_numpy=lambda t: t.detach().cpu().numpy(force=True),
             primal=primal,
             note=self.notes.get(problem.operator, ""),
+            counters=counters,
         )
 
 
@@ -126,6 +130,11 @@ class Reverse(_Torch):
         }[op]
 
 
+def _row_times(u, jac):
+    jac = jac.reshape(-1, jac.shape[-1] if jac.ndim else 1)
+    return u.reshape(-1).to(jac.dtype) @ jac
+
+
 class Forward(_Torch):
     """Forward mode: ``torch.func.jvp`` / ``jacfwd``."""
 
@@ -152,7 +161,7 @@ class Forward(_Torch):
             "gradient": lambda: jacfwd(F)(theta),
             "jacobian": lambda: jacfwd(F)(theta),
             "jvp": lambda: jvp(F, (theta,), (tangent,))[1],
-            "vjp": lambda: cotangent.reshape(-1) @ jacfwd(F)(theta).reshape(-1, theta.numel()),
+            "vjp": lambda: _row_times(cotangent, jacfwd(F)(theta)),
             "second_derivative": second_derivative,
             "hessian": lambda: jacfwd(jacrev(F))(theta),
             "hvp": lambda: jvp(grad(F), (theta,), (tangent,))[1],

@@ -86,20 +86,18 @@ class _Numeric:
     def _function(self, problem: Problem):
         return problem.numpy_function(NumpyNamespace())
 
-    def _check_size(self, problem: Problem, points: int) -> None:
-        need = evals_estimate(problem, points)
-        if need > MAX_EVALS:
-            raise Unsupported(
-                f"{problem.operator} at n={problem.n} needs about {need:,} function evaluations "
-                f"per call (limit {MAX_EVALS:,})"
-            )
-
     def _directions(self, problem: Problem):
         axes = list(range(problem.n))
         tangent = [problem.tangent] if problem.tangent is not None else None
         return axes, tangent
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
+        need = evals_estimate(problem, self._points(problem))
+        if need > MAX_EVALS:
+            raise Unsupported(
+                f"{problem.operator} at n={problem.n} needs about {need:,} function evaluations "
+                f"per call (limit {MAX_EVALS:,})"
+            )
         f = self._function(problem)
         x = problem.theta
         counters: dict = {}
@@ -112,7 +110,7 @@ class _Numeric:
         if problem.operator == "vjp":
             note = "finite differences have no reverse mode: u^T J from the full Jacobian"
         if "stop_gradient" in problem.case.fn.__code__.co_names:
-            note = "finite differences see values only: they differentiate through stop_gradient"
+            note = "finite differences see values only: stop_gradient has no effect on them"
         primal_f = problem.numpy_function()
         return Prepared(
             call=call,
@@ -143,9 +141,11 @@ class FiniteDifference(_Numeric):
         base, relative = self._base(problem)
         return _steps(problem.theta, [0], base, relative)[0]
 
+    def _points(self, problem: Problem) -> int:
+        return len(self.stencil.offsets)
+
     def _evaluate(self, f, x, problem: Problem):
         s = self.stencil
-        self._check_size(problem, len(s.offsets))
         base, relative = self._base(problem)
         axes, tangent = self._directions(problem)
         ev = Evaluations(f, x)
@@ -179,11 +179,13 @@ class Richardson(_Numeric):
     name = "fd-richardson"
     scheme_order = 4  # at least; the tolerance assumes one extrapolation level
 
+    def _points(self, problem: Problem) -> int:
+        return 2 * 10  # a central stencil at up to ten steps
+
     def _first_step(self, problem: Problem):
         return 0.1 if problem.step is None else problem.step
 
     def _evaluate(self, f, x, problem: Problem):
-        self._check_size(problem, 2 * 10)
         axes, tangent = self._directions(problem)
         total = 0
 
@@ -213,6 +215,9 @@ class ComplexStep(_Numeric):
         # second derivatives: an outer central difference (order 2) of exact first ones
         return tolerance(None if derivative_order == 1 else 2, dtype, 1)
 
+    def _points(self, problem: Problem) -> int:
+        return 1 if ops.order(problem.operator) == 1 else 2
+
     def _first_step(self, problem: Problem):
         return problem.step if problem.step is not None else COMPLEX_STEP[problem.dtype]
 
@@ -229,7 +234,6 @@ class ComplexStep(_Numeric):
 
     def _evaluate(self, f, x, problem: Problem):
         k = ops.order(problem.operator)
-        self._check_size(problem, 1 if k == 1 else 2)
         h = self._first_step(problem)
         outer = eps(problem.dtype) ** (1 / 3)
         axes, tangent = self._directions(problem)

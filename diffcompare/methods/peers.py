@@ -148,10 +148,10 @@ class Symengine:
         start = time.perf_counter()
         try:
             exprs = [se.sympify(e) for _, e in d.entries]
-        except Exception as exc:
-            raise Unsupported(f"SymEngine cannot represent the derivative: {exc}") from None
-        flat_args = [se.sympify(s) for group in d.args for s in group]
-        f = se.Lambdify(flat_args, exprs or [se.Integer(0)], real=True)
+            flat_args = [se.sympify(s) for group in d.args for s in group]
+            f = se.Lambdify(flat_args, exprs or [se.Integer(0)], real=True)
+        except Exception as exc:  # functions SymEngine has no numeric form of
+            raise Unsupported(f"SymEngine cannot compile the derivative: {exc}") from None
         prepare_s = d.seconds + time.perf_counter() - start
         indices = [i for i, _ in d.entries]
         args = np.concatenate([np.asarray(a, dtype=np.float64) for a in call_args(problem, d)])

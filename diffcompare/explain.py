@@ -1,0 +1,156 @@
+"""What `show` and `quick` print: source, symbolic derivative, torch's graph, a method table."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+from tabulate import tabulate
+
+from diffcompare.methods import DEFAULT, by_name
+from diffcompare.problem import bind, operators_for, output_shape
+from diffcompare.registry import Case
+from diffcompare.runner import Plan, run_case
+from diffcompare.timing import Budget
+
+MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
+MAX_NODES = 60
+
+
+def source(case: Case) -> str:
+    try:
+        return inspect.getsource(case.fn)
+    except (OSError, TypeError):
+        return case.doc or "(source not available)"
+
+
+def symbolic(case: Case) -> str:
+    """The SymPy derivative, pretty-printed, then after common-subexpression elimination."""
+    import sympy
+
+    from diffcompare.errors import Unsupported
+    from diffcompare.expression import derive
+
+    op = operators_for(case, output_shape(case))[0]
+    try:
+        d = derive(case, op)
+    except Unsupported as exc:
+        return f"SymPy: unsupported ({exc})"
+    lines = [f"{op} ({len(d.entries)} nonzero entries, {d.ops_count()} operations):"]
+    for index, expr in d.entries[:MAX_ENTRIES]:
+        label = f"[{', '.join(map(str, index))}]" if index else ""
+        lines.append(f"\n  d{label} =\n" + _indent(sympy.pretty(expr, use_unicode=True)))
+    if len(d.entries) > MAX_ENTRIES:
+        lines.append(f"\n  … and {len(d.entries) - MAX_ENTRIES} more entries")
+    replacements, reduced = sympy.cse([e for _, e in d.entries[:MAX_ENTRIES]])
+    lines.append("\nafter cse:")
+    for sym, expr in replacements:
+        lines.append(f"  {sym} = {sympy.sstr(expr)}")
+    for (index, _), expr in zip(d.entries[:MAX_ENTRIES], reduced):
+        label = f"[{', '.join(map(str, index))}]" if index else ""
+        lines.append(f"  d{label} = {sympy.sstr(expr)}")
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def torch_graph(case: Case) -> str:
+    """The chain of grad_fn nodes torch recorded for the output, as the course draws it."""
+    import torch
+
+    from diffcompare.namespace import TorchNamespace
+
+    named = {}
+    for k, v in case.inputs.items():
+        t = torch.tensor(np.asarray(v), dtype=torch.float64 if v.dtype.kind == "f" else None)
+        if k in case.wrt:
+            t.requires_grad_(True)
+        named[k] = t if v.ndim or v.dtype.kind == "f" else v.item()
+    out = case.fn(**named, xp=TorchNamespace())
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        return "torch recorded no graph: the output does not depend on the inputs"
+    leaf_names = {id(t): k for k, t in named.items() if isinstance(t, torch.Tensor)}
+    lines: list[str] = []
+    seen: set = set()
+
+    def walk(fn, prefix: str, last: bool, root: bool = False):
+        if len(lines) >= MAX_NODES:
+            return
+        name = type(fn).__name__
+        if name == "AccumulateGrad":
+            name += f" ({leaf_names.get(id(fn.variable), 'leaf')})"
+        branch = "" if root else ("└─ " if last else "├─ ")
+        again = id(fn) in seen
+        lines.append(prefix + branch + name + (" (shared, shown above)" if again else ""))
+        if again:
+            return
+        seen.add(id(fn))
+        children = [f for f, _ in fn.next_functions if f is not None]
+        child_prefix = prefix + ("" if root else ("   " if last else "│  "))
+        for i, child in enumerate(children):
+            walk(child, child_prefix, i == len(children) - 1)
+
+    walk(out.grad_fn, "", True, root=True)
+    if len(lines) >= MAX_NODES:
+        lines.append(f"… (first {MAX_NODES} nodes)")
+    return "\n".join(lines)
+
+
+def method_table(case: Case, methods=DEFAULT) -> str:
+    """What each method returns at the case's point, against the oracle."""
+    plan = Plan(
+        (case,), tuple(by_name(m) for m in methods), dtypes=("float64",), budget=Budget.quick()
+    )
+    rows = run_case(case, plan)
+    body = []
+    for r in rows:
+        value = (
+            "—"
+            if r.value is None
+            else np.array2string(
+                np.asarray(r.value), precision=12, threshold=6, separator=", ", max_line_width=10**6
+            )
+        )
+        digits = "—" if r.digits is None else f"{r.digits:.1f}"
+        body.append([r.method, r.family, r.status, value, digits, r.message[:70]])
+    ref = rows[0] if rows else None
+    header = ""
+    if ref is not None and ref.reference_value is not None:
+        truth = np.array2string(
+            np.asarray(ref.reference_value),
+            precision=16,
+            threshold=6,
+            separator=", ",
+            max_line_width=10**6,
+        )
+        header = f"oracle ({ref.reference}): {truth}\n\n"
+    elif ref is not None:
+        header = f"oracle: {ref.reference}\n\n"
+    return header + tabulate(
+        body,
+        ["method", "family", "status", "value", "digits", "note"],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+
+
+def show(case: Case) -> str:
+    op = operators_for(case, output_shape(case))[0]
+    problem = bind(case, op, "float64", output_shape(case))
+    point = ", ".join(f"{k}={np.array2string(v, threshold=6)}" for k, v in case.inputs.items())
+    return (
+        "\n\n".join(
+            [
+                f"# {case.name}: {case.doc}",
+                f"tags: {', '.join(case.tags)} · {op} with respect to {', '.join(case.wrt)} "
+                f"(n = {problem.n}) · at {point}",
+                "## Source\n\n" + source(case).rstrip(),
+                "## Symbolic derivative (SymPy)\n\n" + symbolic(case),
+                "## The graph torch recorded (grad_fn chain, output first)\n\n" + torch_graph(case),
+                "## Each method at this point\n\n" + method_table(case),
+            ]
+        )
+        + "\n"
+    )

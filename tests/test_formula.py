@@ -1,0 +1,90 @@
+"""Formulas typed on the command line: parsed, whitelisted, never executed when hostile."""
+
+import numpy as np
+import pytest
+
+from diffcompare.cli import main
+from diffcompare.formula import parse_point, to_case
+from diffcompare.options import UsageError
+
+HOSTILE = [
+    "__import__('os').system('touch {marker}')",
+    "open('{marker}', 'w')",
+    "x.__class__.__mro__",
+    "(lambda: open('{marker}', 'w'))()",
+    "eval(\"open('{marker}', 'w')\")",
+    "exec('x=1')",
+    "[c for c in ().__class__.__bases__]",
+    "x[0]",
+    "sin(x).real",
+    "globals()",
+    "(y := 1)",
+    "sin(x=1)",
+    "f'{{x}}'",
+    "x if x else 1",
+    "x > 1",
+    "'abc'",
+    "__builtins__",
+    "sin(*[x])",
+    "max(x, x, x)",
+    "x ^ 2",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_formulas_are_refused_and_never_run(tmp_path, capsys, text):
+    marker = tmp_path / "executed"
+    text = text.format(marker=marker)
+    assert main(["quick", text, "--at", "x=1.0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("diffcompare: error: refused") and err.count("\n") == 1
+    assert not marker.exists()
+
+
+def test_a_huge_power_overflows_instead_of_hanging():
+    case = to_case("9**9**9 * x", {"x": 1.0})
+    with pytest.raises(OverflowError):
+        case(x=1.0, xp=np)
+
+
+def test_the_formula_runs_the_same_on_every_backend(capsys):
+    assert main(["quick", "sin(x)*exp(y) + max(x, y)**2", "--at", "x=0.5,y=0.25"]) == 0
+    out = capsys.readouterr().out
+    assert "oracle (sympy-mpmath)" in out
+    for method in ("sympy", "fd-central", "torch"):
+        assert method in out
+
+
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ("x", "name=value"),
+        ("x=abc", "not a number"),
+        ("x=inf", "not finite"),
+        ("sin=1", "function or constant"),
+        ("", "at least one"),
+    ],
+)
+def test_malformed_points_are_refused(spec, words):
+    with pytest.raises(UsageError, match=words):
+        parse_point(spec)
+
+
+def test_undeclared_variables_are_named():
+    with pytest.raises(UsageError, match="unknown name 'y'; declare it with --at y=VALUE"):
+        to_case("x*y", {"x": 1.0})
+
+
+def test_show_prints_source_derivative_graph_and_table(capsys):
+    assert main(["show", "chain_rule_scalar"]) == 0
+    out = capsys.readouterr().out
+    assert "def chain_rule_scalar" in out
+    assert "2⋅x⋅cos" in out  # the pretty-printed derivative
+    assert "after cse" in out
+    assert "SinBackward0" in out and "AccumulateGrad (x)" in out
+    assert "oracle (sympy-mpmath)" in out and "torch-forward" in out
+
+
+def test_show_unknown_case_exits_2(capsys):
+    assert main(["show", "no_such_case"]) == 2
+    assert "unknown case" in capsys.readouterr().err
