@@ -17,7 +17,7 @@ from tabulate import tabulate
 
 from diffcompare.result import Results
 
-NOT_SMOOTH = {"nonsmooth", "detach", "control-flow"}
+NOT_SMOOTH = {"nonsmooth", "detach", "control-flow", "hard"}
 
 
 def medians(results: Results, first_order_only: bool = True) -> list[list]:

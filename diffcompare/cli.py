@@ -108,27 +108,38 @@ def _devices(asked: list[str]) -> list[str]:
     return asked or here
 
 
+GROUPS = ("seed", "ml", "optimisation", "hard")  # list shows these first, in this order
+
+
 def cmd_list(args) -> int:
     from tabulate import tabulate
 
     from diffcompare.problem import operators_for, output_shape
 
-    body = []
+    groups: dict[str, list] = {}
     for c in _cases(args):
         try:
             op = operators_for(c, output_shape(c))[0]
         except Exception as exc:
             op = f"error: {type(exc).__name__}"
         shapes = ", ".join(f"{k}{list(v.shape) if v.ndim else ''}" for k, v in c.inputs.items())
-        body.append([c.name, op, shapes, ", ".join(c.wrt), ", ".join(c.tags), c.doc[:70]])
-    print(
-        tabulate(
-            body,
-            ["case", "operator", "inputs", "wrt", "tags", "about"],
-            tablefmt="github",
-            disable_numparse=True,
+        group = next((g for g in GROUPS if g in c.tags), (c.tags or ("other",))[0])
+        groups.setdefault(group, []).append(
+            [c.name, op, shapes, ", ".join(c.wrt), ", ".join(c.tags), c.doc[:70]]
         )
-    )
+    order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
+    total = sum(len(v) for v in groups.values())
+    print(f"{total} cases")
+    for g in order:
+        print(f"\n## {g} ({len(groups[g])} cases)\n")
+        print(
+            tabulate(
+                groups[g],
+                ["case", "operator", "inputs", "wrt", "tags", "about"],
+                tablefmt="github",
+                disable_numparse=True,
+            )
+        )
     return 0
 
 

@@ -166,17 +166,12 @@ def sympy_form(text: str, point: dict[str, float]):
     import sympy
     from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
+    from diffcompare.namespace import sympy_functions
+
     check(text, set(point))
+    vocabulary = sympy_functions()
     names = {
-        "sin": sympy.sin,
-        "cos": sympy.cos,
-        "tan": sympy.tan,
-        "exp": sympy.exp,
-        "log": sympy.log,
-        "sqrt": sympy.sqrt,
-        "tanh": sympy.tanh,
-        "abs": sympy.Abs,
-        "max": sympy.Max,
+        **{name: vocabulary[word] for name, word in FUNCTIONS.items()},
         "pi": sympy.pi,
         "e": sympy.E,
         "Integer": sympy.Integer,

@@ -187,6 +187,26 @@ class TorchNamespace:
         return x.detach()
 
 
+def sympy_functions() -> dict:
+    """The vocabulary's elementwise words as SymPy functions of scalars."""
+    import sympy
+
+    from diffcompare.expression import StopGradient
+
+    return {
+        "sin": sympy.sin,
+        "cos": sympy.cos,
+        "tan": sympy.tan,
+        "exp": sympy.exp,
+        "log": sympy.log,
+        "sqrt": sympy.sqrt,
+        "tanh": sympy.tanh,
+        "abs": sympy.Abs,
+        "stop_gradient": StopGradient,
+        "maximum": sympy.Max,
+    }
+
+
 class SympyNamespace:
     """Elementwise SymPy functions over NumPy object arrays of expressions."""
 
@@ -195,23 +215,9 @@ class SympyNamespace:
     def __init__(self):
         import sympy
 
-        from diffcompare.expression import StopGradient
-
         self._sympy = sympy
-        unary = {
-            "sin": sympy.sin,
-            "cos": sympy.cos,
-            "tan": sympy.tan,
-            "exp": sympy.exp,
-            "log": sympy.log,
-            "sqrt": sympy.sqrt,
-            "tanh": sympy.tanh,
-            "abs": sympy.Abs,
-            "stop_gradient": StopGradient,
-        }
-        for word, fn in unary.items():
-            setattr(self, word, np.frompyfunc(fn, 1, 1))
-        self.maximum = np.frompyfunc(sympy.Max, 2, 1)
+        for word, fn in sympy_functions().items():
+            setattr(self, word, np.frompyfunc(fn, 2 if word == "maximum" else 1, 1))
 
     def __getattr__(self, name):
         raise AttributeError(f"xp.{name} is not in the SymPy vocabulary ({', '.join(VOCABULARY)})")

@@ -82,17 +82,23 @@ def _decode(v):
 class Results:
     environment: dict
     rows: tuple[Result, ...] = field(default_factory=tuple)
+    cases: dict = field(default_factory=dict)  # case name -> its one-line description
 
     def to_json(self) -> str:
         return json.dumps(
-            {"environment": self.environment, "results": [r.to_dict() for r in self.rows]},
+            {
+                "environment": self.environment,
+                "results": [r.to_dict() for r in self.rows],
+                "cases": self.cases,
+            },
             indent=1,
         )
 
     @classmethod
     def from_json(cls, text: str) -> Results:
         data = json.loads(text)
-        return cls(data["environment"], tuple(Result.from_dict(r) for r in data["results"]))
+        rows = tuple(Result.from_dict(r) for r in data["results"])
+        return cls(data["environment"], rows, data.get("cases", {}))
 
     @classmethod
     def load(cls, path: str | Path) -> Results:

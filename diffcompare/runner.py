@@ -220,7 +220,8 @@ def run(
             rows.append(row)
             if on_row:
                 on_row(row)
-    return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows))
+    about = {c.name: c.doc for c in plan.cases}
+    return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows), about)
 
 
 def _uses_torch(methods: Sequence) -> bool:

@@ -112,3 +112,34 @@ def test_list_shows_cases_with_their_operator(capsys):
     assert main(["list", "--tag", "jacobian"]) == 0
     out = capsys.readouterr().out
     assert "jac_matrix_vector" in out and "jacobian" in out and "sine" not in out
+
+
+def test_list_groups_cases_by_tag(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    heads = [line for line in out.splitlines() if line.startswith("## ")]
+    assert [h.split()[1] for h in heads[:4]] == ["seed", "ml", "optimisation", "hard"]
+    assert int(out.split()[0]) >= 60
+
+
+def test_summary_shows_each_case_description(tmp_path):
+    assert (
+        main(
+            [
+                "run",
+                "--case",
+                "sine",
+                "--method",
+                "torch",
+                "--dtype",
+                "float64",
+                "--out",
+                str(tmp_path),
+                "--quick",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## The cases" in summary and "d/dx sin x = cos x." in summary

@@ -105,3 +105,18 @@ def test_tolerances_are_ordered_by_scheme():
     tols = [by_name(n).rtol("float64", 1) for n in order]
     assert tols == sorted(tols, reverse=True)
     assert oracle.eps("float32") > oracle.eps("float64")
+
+
+def test_step_overrides_the_rule():
+    from diffcompare import registry
+    from diffcompare.methods import by_name
+
+    c = registry.select(["sin_exp"])[0]
+    rows = {}
+    for step in (None, 1e-3):
+        plan = Plan((c,), (by_name("fd-central"),), dtypes=("float64",), budget=FAST, step=step)
+        (rows[step],) = run_case(c, plan)
+    # the step actually taken is (x + h) - x, exactly representable
+    assert rows[1e-3].step == pytest.approx(1e-3, rel=1e-12) and rows[None].step < 1e-4
+    # central differences err by h^2 f3 / 6 (f3 the third derivative): ~1e-7 at h = 1e-3
+    assert 6 < rows[1e-3].digits < 8 < rows[None].digits

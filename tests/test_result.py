@@ -34,7 +34,6 @@ def test_json_round_trip_keeps_every_field():
             message="non-finite",
         ),
     )
-    results = Results({"python": "3.11"}, rows)
+    results = Results({"python": "3.11"}, rows, {"c": "a case"})
     back = Results.from_json(results.to_json())
-    assert back.environment == results.environment
-    assert back.rows == rows
+    assert back == results

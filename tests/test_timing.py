@@ -19,6 +19,14 @@ def test_a_slow_callable_gets_fewer_repeats_but_at_least_three():
     assert t.repeats == 3 and t.number == 1
 
 
+def test_the_pytest_plugin_is_import_light():
+    code = (
+        "import diffcompare.pytest_plugin, sys; "
+        "assert 'torch' not in sys.modules and 'sympy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_report_and_result_do_not_import_torch():
     code = "import diffcompare.report, diffcompare.result, sys; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,11 +13,14 @@ from diffcompare.methods.stencil import (
     FIVE_POINT,
     FORWARD,
     IMAGINARY,
+    MAX_EVALS,
     Evaluations,
     Stencil,
+    evals_estimate,
     first,
     ridders,
     second,
+    steps_for,
 )
 from diffcompare.namespace import AnalyticProbe, NotAnalytic, NumpyNamespace
 from diffcompare.oracle import eps, tolerance
@@ -33,43 +36,7 @@ __all__ = [
     "Richardson",
 ]
 
-# past this many evaluations per call a cell is reported unsupported, not run for minutes
-MAX_EVALS = 200_000
 COMPLEX_STEP = {"float64": 1e-20, "float32": 1e-10}
-
-
-def _scale(x: np.ndarray, d) -> float:
-    """Steps are relative to the size of the point along the direction."""
-    if isinstance(d, (int, np.integer)):
-        return max(1.0, abs(float(x[d])))
-    return max(1.0, float(np.max(np.abs(x)))) / float(np.max(np.abs(d)))
-
-
-def _steps(x: np.ndarray, dirs, base: float, relative: bool) -> list:
-    steps = []
-    for d in dirs:
-        h = x.dtype.type(base * _scale(x, d) if relative else base)
-        if isinstance(d, (int, np.integer)):
-            # a step that is exactly representable: (x + h) - x
-            exact = (x[d] + h) - x[d]
-            h = exact if exact != 0 else h
-        steps.append(h)
-    return steps
-
-
-def evals_estimate(problem: Problem, points: int, operator: str | None = None) -> int:
-    """Function evaluations per call, about, for a stencil of this many points."""
-    n = problem.n
-    return {
-        "derivative": points,
-        "gradient": n * points,
-        "jacobian": n * points,
-        "jvp": points,
-        "vjp": n * points,
-        "second_derivative": points * points,
-        "hessian": n * (n + 1) // 2 * points * points,
-        "hvp": n * points * points,
-    }[operator or problem.operator]
 
 
 class _Numeric:
@@ -139,7 +106,7 @@ class FiniteDifference(_Numeric):
 
     def _first_step(self, problem: Problem):
         base, relative = self._base(problem)
-        return _steps(problem.theta, [0], base, relative)[0]
+        return steps_for(problem.theta, [0], base, relative)[0]
 
     def _points(self, problem: Problem) -> int:
         return len(self.stencil.offsets)
@@ -150,7 +117,7 @@ class FiniteDifference(_Numeric):
         axes, tangent = self._directions(problem)
         ev = Evaluations(f, x)
         return _apply(
-            problem, ev, s, s, axes, tangent, lambda dirs: _steps(x, dirs, base, relative)
+            problem, ev, s, s, axes, tangent, lambda dirs: steps_for(x, dirs, base, relative)
         ), ev.count
 
 
@@ -193,7 +160,13 @@ class Richardson(_Numeric):
             nonlocal total
             ev = Evaluations(f, x)
             value = _apply(
-                problem, ev, CENTRAL, CENTRAL, axes, tangent, lambda dirs: _steps(x, dirs, h, True)
+                problem,
+                ev,
+                CENTRAL,
+                CENTRAL,
+                axes,
+                tangent,
+                lambda dirs: steps_for(x, dirs, h, True),
             )
             total += ev.count
             return value
@@ -240,7 +213,7 @@ class ComplexStep(_Numeric):
         ev = Evaluations(f, x, complex_=True)
 
         def steps(dirs):
-            return _steps(x, dirs, h, problem.step is None)
+            return steps_for(x, dirs, h, problem.step is None)
 
         if k == 1:
             value = _apply(problem, ev, IMAGINARY, IMAGINARY, axes, tangent, steps)
@@ -248,7 +221,7 @@ class ComplexStep(_Numeric):
         # second order: inner complex step along a, outer central difference along b
         a_steps = steps(axes)
         b = tangent if problem.operator == "hvp" else axes
-        b_steps = _steps(x, b, outer, True)
+        b_steps = steps_for(x, b, outer, True)
         value = second(ev, axes, a_steps, IMAGINARY, b, b_steps, CENTRAL, same=False)
         if problem.operator == "hessian":
             value = (value + value.T) / 2  # the two orders agree to the scheme's error

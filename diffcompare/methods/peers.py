@@ -12,7 +12,7 @@ import numpy as np
 
 from diffcompare.errors import Unsupported
 from diffcompare.methods import Prepared
-from diffcompare.methods.finite_diff import MAX_EVALS, evals_estimate
+from diffcompare.methods.stencil import MAX_EVALS, evals_estimate
 from diffcompare.methods.symbolic import call_args, dense
 from diffcompare.oracle import tolerance
 from diffcompare.problem import Problem

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from diffcompare.problem import Problem
+
 
 @dataclass(frozen=True)
 class Stencil:
@@ -124,3 +126,41 @@ def ridders(phi: Callable[[float], np.ndarray], h0: float, con=1.4, ntab=10, saf
             break
         prev = row
     return best
+
+
+# past this many evaluations per call a cell is reported unsupported, not run for minutes
+MAX_EVALS = 200_000
+
+
+def _scale(x: np.ndarray, d) -> float:
+    """Steps are relative to the size of the point along the direction."""
+    if isinstance(d, (int, np.integer)):
+        return max(1.0, abs(float(x[d])))
+    return max(1.0, float(np.max(np.abs(x)))) / float(np.max(np.abs(d)))
+
+
+def steps_for(x: np.ndarray, dirs, base: float, relative: bool) -> list:
+    steps = []
+    for d in dirs:
+        h = x.dtype.type(base * _scale(x, d) if relative else base)
+        if isinstance(d, (int, np.integer)):
+            # a step that is exactly representable: (x + h) - x
+            exact = (x[d] + h) - x[d]
+            h = exact if exact != 0 else h
+        steps.append(h)
+    return steps
+
+
+def evals_estimate(problem: Problem, points: int, operator: str | None = None) -> int:
+    """Function evaluations per call, about, for a stencil of this many points."""
+    n = problem.n
+    return {
+        "derivative": points,
+        "gradient": n * points,
+        "jacobian": n * points,
+        "jvp": points,
+        "vjp": n * points,
+        "second_derivative": points * points,
+        "hessian": n * (n + 1) // 2 * points * points,
+        "hvp": n * points * points,
+    }[operator or problem.operator]

@@ -130,4 +130,12 @@ def summary(results: Results) -> str:
     why = reasons(rows)
     if why:
         parts += ["", "## Rows that are not ok, or miss their tolerance, and why", "", why]
+    if results.cases:
+        body = [[name, doc] for name, doc in sorted(results.cases.items())]
+        parts += [
+            "",
+            "## The cases",
+            "",
+            tabulate(body, ["case", "about"], tablefmt="github", disable_numparse=True),
+        ]
     return "\n".join(parts) + "\n"
