@@ -89,16 +89,12 @@ def trace(case: Case) -> Trace:
 
     start = time.perf_counter()
     symbolic = {k: _symbols(k, v) for k, v in case.inputs.items() if v.dtype.kind == "f"}
-    args = {
-        k: (symbolic[k] if k in symbolic else (v.item() if v.ndim == 0 else v))
-        for k, v in case.inputs.items()
-    }
-    call_args = {
-        k: (v.item() if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype == object else v)
-        for k, v in args.items()
-    }
+    # every float input becomes symbols (constants too, so their exact values reach the
+    # oracle as arguments); ints stay numbers; scalars are passed bare, not as 0-d arrays
+    args = {k: symbolic.get(k, v) for k, v in case.inputs.items()}
+    args = {k: v.item() if v.ndim == 0 else v for k, v in args.items()}
     try:
-        out = case.fn(**call_args, xp=SympyNamespace())
+        out = case.fn(**args, xp=SympyNamespace())
     except TypeError as exc:
         if "truth value of Relational" in str(exc):
             raise Unsupported(

@@ -55,10 +55,10 @@ class _NumericPeer:
             )
         f = problem.numpy_function()
         x = problem.theta
-        self.counters: dict = {}
-        compute = self.operator(problem, f, x)
+        counters: dict = {}
+        compute = self.operator(problem, f, x, counters)
         return Prepared(
-            counters=self.counters,
+            counters=counters,
             call=lambda: _directional(problem, compute()),
             to_numpy=np.asarray,
             primal=lambda: f(x),
@@ -73,7 +73,7 @@ class Numdifftools(_NumericPeer):
     def require(self):
         _require("numdifftools", "numdifftools")
 
-    def operator(self, problem: Problem, f, x):
+    def operator(self, problem: Problem, f, x, counters: dict):
         import numdifftools as nd
 
         scalar_out = problem.out_shape == ()
@@ -101,7 +101,7 @@ class ScipyDifferentiate(_NumericPeer):
         except ImportError:
             raise Unsupported("not installed: scipy.differentiate needs scipy >= 1.15") from None
 
-    def operator(self, problem: Problem, f, x):
+    def operator(self, problem: Problem, f, x, counters: dict):
         from scipy import differentiate as sd
 
         m = problem.m
@@ -119,7 +119,7 @@ class ScipyDifferentiate(_NumericPeer):
             r = sd.hessian(batched, x) if second else sd.jacobian(batched, x)
             bad = int(np.sum(np.asarray(r.status) != 0))
             if bad:
-                self.counters["note"] = (
+                counters["note"] = (
                     f"scipy did not converge on {bad} of {r.status.size} entries"
                 )
             return np.asarray(r.ddf if second else r.df).reshape(-1, problem.n)
