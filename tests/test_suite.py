@@ -73,3 +73,22 @@ def test_house_prices_are_preprocessed_as_the_course_does():
     # NumRooms gaps filled with the mean of 2 and 4; Alley one-hot as [Pave, missing]
     np.testing.assert_array_equal(X, [[3, 1, 0], [2, 0, 1], [4, 0, 1], [3, 0, 1]])
     np.testing.assert_array_equal(y, [127500, 106000, 178100, 140000])
+
+
+OPERATOR_CASES = ["sin_exp", "grad_quadratic_form", "least_squares", "jac_matrix_function"]
+
+
+@pytest.mark.parametrize("name", OPERATOR_CASES)
+def test_every_operator_has_rows_from_all_three_families(name):
+    from diffcompare.operator import OPERATORS
+
+    c = registry.select([name])[0]
+    rows = run_case(
+        c, Plan((c,), tuple(by_name(n) for n in DEFAULT), operators=OPERATORS, budget=FAST)
+    )
+    by_operator: dict = {}
+    for r in rows:
+        assert r.status == "ok" and r.passed, (r.operator, r.method, r.dtype, r.message)
+        by_operator.setdefault(r.operator, set()).add(r.family)
+    assert len(by_operator) >= 2
+    assert all(f == {"symbolic", "numeric", "automatic"} for f in by_operator.values())

@@ -119,9 +119,7 @@ class ScipyDifferentiate(_NumericPeer):
             r = sd.hessian(batched, x) if second else sd.jacobian(batched, x)
             bad = int(np.sum(np.asarray(r.status) != 0))
             if bad:
-                counters["note"] = (
-                    f"scipy did not converge on {bad} of {r.status.size} entries"
-                )
+                counters["note"] = f"scipy did not converge on {bad} of {r.status.size} entries"
             return np.asarray(r.ddf if second else r.df).reshape(-1, problem.n)
 
         return compute
