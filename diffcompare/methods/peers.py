@@ -5,6 +5,7 @@ Installed by the ``peers`` extra; without it each reports ``unsupported: not ins
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import time
 
@@ -125,6 +126,21 @@ class ScipyDifferentiate(_NumericPeer):
         return compute
 
 
+@functools.cache
+def _symengine_compiled(derivation) -> tuple:
+    """Compiled once per derivation (float64 and float32 runs share it), with its seconds."""
+    import symengine as se
+
+    start = time.perf_counter()
+    try:
+        exprs = [se.sympify(e) for _, e in derivation.entries]
+        flat_args = [se.sympify(s) for group in derivation.args for s in group]
+        f = se.Lambdify(flat_args, exprs or [se.Integer(0)], real=True)
+    except Exception as exc:  # functions SymEngine has no numeric form of
+        raise Unsupported(f"SymEngine cannot compile the derivative: {exc}") from None
+    return f, time.perf_counter() - start
+
+
 class Symengine:
     """SymPy's trace, differentiated and compiled by SymEngine (C++)."""
 
@@ -138,19 +154,12 @@ class Symengine:
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
         _require("symengine", "symengine")
-        import symengine as se
 
         from diffcompare.expression import derive
 
         d = derive(problem.case, problem.operator)
-        start = time.perf_counter()
-        try:
-            exprs = [se.sympify(e) for _, e in d.entries]
-            flat_args = [se.sympify(s) for group in d.args for s in group]
-            f = se.Lambdify(flat_args, exprs or [se.Integer(0)], real=True)
-        except Exception as exc:  # functions SymEngine has no numeric form of
-            raise Unsupported(f"SymEngine cannot compile the derivative: {exc}") from None
-        prepare_s = d.seconds + time.perf_counter() - start
+        f, compile_s = _symengine_compiled(d)
+        prepare_s = d.seconds + compile_s
         indices = [i for i, _ in d.entries]
         args = np.concatenate([np.asarray(a, dtype=np.float64) for a in call_args(problem, d)])
         shape, dtype = d.shape, problem.np_dtype
