@@ -63,6 +63,25 @@ def _parser() -> argparse.ArgumentParser:
         "--at", required=True, metavar="NAME=VALUE,...", help="the point, e.g. x=1,y=2"
     )
 
+    rep = sub.add_parser("report", help="redraw the reports from a saved results.json")
+    rep.add_argument("results", metavar="RESULTS.json")
+    rep.add_argument("--out", metavar="DIR", help="output folder (default: beside the file)")
+
+    cmp_ = sub.add_parser(
+        "compare",
+        help="what changed between two results files; "
+        "exit 1 when a row lost digits beyond --threshold",
+    )
+    cmp_.add_argument("old", metavar="OLD.json")
+    cmp_.add_argument("new", metavar="NEW.json")
+    cmp_.add_argument(
+        "--threshold",
+        type=float,
+        default=1.0,
+        help="digits a row may lose before it counts as a regression (1.0)",
+    )
+    cmp_.add_argument("--all", action="store_true", help="list every row, not only changes")
+
     run = sub.add_parser("run", help="differentiate the cases and write the reports")
     selection(run)
     add_to_argparse(run)
@@ -176,6 +195,38 @@ def cmd_quick(args) -> int:
     return 0
 
 
+def _load(path: str):
+    from diffcompare.result import Results
+
+    try:
+        return Results.load(path)
+    except FileNotFoundError:
+        raise UsageError(f"results file not found: {path}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path} is not a diffcompare results file ({exc})") from None
+
+
+def cmd_report(args) -> int:
+    from diffcompare import report
+
+    results = _load(args.results)
+    out = Path(args.out) if args.out else Path(args.results).parent
+    paths = report.write(results, out)
+    print(report.summary(results))
+    print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from diffcompare.report.comparison import compare
+
+    if not args.threshold >= 0:
+        raise UsageError(f"--threshold must be a non-negative number, got {args.threshold}")
+    text, regressed = compare(_load(args.old), _load(args.new), args.threshold, args.all)
+    print(text)
+    return 1 if regressed else 0
+
+
 def cmd_run(args) -> int:
     from diffcompare import methods, report
     from diffcompare.problem import DTYPES
@@ -211,7 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = _parser().parse_args(argv)
-        commands = {"list": cmd_list, "run": cmd_run, "show": cmd_show, "quick": cmd_quick}
+        commands = {
+            "list": cmd_list,
+            "run": cmd_run,
+            "show": cmd_show,
+            "quick": cmd_quick,
+            "report": cmd_report,
+            "compare": cmd_compare,
+        }
         return commands[args.command](args)
     except (UsageError, CaseError) as exc:
         if "--debug" in argv:

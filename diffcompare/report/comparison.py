@@ -1,0 +1,115 @@
+"""Two results files side by side: digits lost, time ratios, statuses changed, rows added or gone.
+
+Reads only the JSON (no torch, no SymPy): `diffcompare compare OLD.json NEW.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+from diffcompare.report.tables import column, seconds
+from diffcompare.result import Result, Results
+
+
+def _key(r: Result) -> tuple:
+    return (r.case, r.operator, column(r), r.dtype)
+
+
+@dataclass(frozen=True)
+class Change:
+    key: tuple
+    old: Result | None
+    new: Result | None
+
+    @property
+    def digits_lost(self) -> float | None:
+        if self.old is None or self.new is None or self.old.digits is None:
+            return None
+        if self.new.digits is None:  # it had digits and has none now (error, nan, …)
+            return self.old.digits
+        return self.old.digits - self.new.digits
+
+    @property
+    def time_ratio(self) -> float | None:
+        if self.old is None or self.new is None or not self.old.eval_s or not self.new.eval_s:
+            return None
+        return self.new.eval_s / self.old.eval_s
+
+
+def changes(old: Results, new: Results) -> list[Change]:
+    before = {_key(r): r for r in old.rows}
+    after = {_key(r): r for r in new.rows}
+    return [Change(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())]
+
+
+def regressions(found: list[Change], threshold: float) -> list[Change]:
+    return [c for c in found if c.digits_lost is not None and c.digits_lost > threshold]
+
+
+def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
+    body = []
+    for c in found:
+        lost, ratio = c.digits_lost, c.time_ratio
+        status = (
+            "added"
+            if c.old is None
+            else "gone"
+            if c.new is None
+            else c.old.status
+            if c.old.status == c.new.status
+            else f"{c.old.status} → {c.new.status}"
+        )
+        notable = (
+            c.old is None
+            or c.new is None
+            or status.count("→")
+            or (lost is not None and abs(lost) > threshold)
+            or (ratio is not None and not 0.5 <= ratio <= 2.0)
+        )
+        if not (all_rows or notable):
+            continue
+        body.append(
+            [
+                *c.key,
+                status,
+                "—" if lost is None else f"{-lost:+.1f}" + (" ✗" if lost > threshold else ""),
+                "—" if c.old is None else seconds(c.old.eval_s),
+                "—" if c.new is None else seconds(c.new.eval_s),
+                "—" if ratio is None else f"×{ratio:.2f}",
+            ]
+        )
+    if not body:
+        return "no row changed beyond the thresholds"
+    return tabulate(
+        body,
+        [
+            "case",
+            "operator",
+            "method",
+            "dtype",
+            "status",
+            "Δ digits",
+            "old time",
+            "new time",
+            "time ratio",
+        ],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+
+
+def compare(
+    old: Results, new: Results, threshold: float = 1.0, all_rows: bool = False
+) -> tuple[str, bool]:
+    """The report, and whether any row lost more than threshold digits."""
+    found = changes(old, new)
+    lost = regressions(found, threshold)
+    added = sum(c.old is None for c in found)
+    gone = sum(c.new is None for c in found)
+    head = (
+        f"{len(found)} rows: {added} added, {gone} gone, {len(lost)} lost more than "
+        f"{threshold:g} digits"
+    )
+    return head + "\n\n" + table(found, threshold, all_rows) + "\n", bool(lost)

@@ -1,0 +1,71 @@
+"""`report` and `compare` work on saved JSON alone."""
+
+import json
+import subprocess
+import sys
+
+from diffcompare.cli import main
+from diffcompare.result import Result, Results
+
+
+def row(case="c", method="torch", digits=15.0, eval_s=1e-4, status="ok"):
+    return Result(case=case, operator="gradient", method=method, family="automatic",
+                  device="cpu", dtype="float64", n=3, status=status, digits=digits,
+                  eval_s=eval_s, passed=True)
+
+
+def save(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text(Results({"python": "3.11"}, tuple(rows), {"c": "a case"}).to_json())
+    return str(path)
+
+
+def test_compare_flags_lost_digits_and_exits_1(tmp_path, capsys):
+    old = save(tmp_path, "old.json", [row(), row(method="fd-central", digits=10.0),
+                                      row(case="gone")])
+    new = save(tmp_path, "new.json", [row(digits=14.5, eval_s=3e-4),
+                                      row(method="fd-central", digits=7.0),
+                                      row(case="added")])
+    assert main(["compare", old, new]) == 1
+    out = capsys.readouterr().out
+    assert "1 added, 1 gone, 1 lost more than 1 digits" in out
+    assert "-3.0 ✗" in out and "×3.00" in out  # fd-central lost 3 digits; torch got 3x slower
+
+
+def test_compare_passes_when_nothing_regressed(tmp_path, capsys):
+    old = save(tmp_path, "old.json", [row()])
+    new = save(tmp_path, "new.json", [row(digits=14.6)])
+    assert main(["compare", old, new, "--threshold", "0.5"]) == 0
+    assert "no row changed" in capsys.readouterr().out
+
+
+def test_a_row_that_starts_failing_counts_as_lost(tmp_path):
+    old = save(tmp_path, "old.json", [row()])
+    new = save(tmp_path, "new.json", [row(digits=None, status="error")])
+    assert main(["compare", old, new]) == 1
+
+
+def test_report_redraws_from_json(tmp_path):
+    src = save(tmp_path, "results.json", [row(), row(method="sympy")])
+    out = tmp_path / "again"
+    assert main(["report", src, "--out", str(out)]) == 0
+    assert "| c " in (out / "summary.md").read_text()
+    assert json.loads((out / "results.json").read_text())["cases"] == {"c": "a case"}
+
+
+def test_report_and_compare_need_no_torch(tmp_path):
+    src = save(tmp_path, "results.json", [row()])
+    code = (f"import sys; from diffcompare.cli import main; "
+            f"assert main(['compare', {src!r}, {src!r}]) == 0; "
+            f"assert main(['report', {src!r}, '--out', {str(tmp_path / 'r')!r}]) == 0; "
+            f"assert 'torch' not in sys.modules and 'sympy' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_bad_files_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert main(["compare", str(bad), "missing.json"]) == 2
+    assert main(["report", "missing.json"]) == 2
+    err = capsys.readouterr().err
+    assert "not a diffcompare results file" in err and "results file not found" in err
