@@ -51,6 +51,7 @@ def test_report_redraws_from_json(tmp_path):
     assert main(["report", src, "--out", str(out)]) == 0
     assert "| c " in (out / "summary.md").read_text()
     assert json.loads((out / "results.json").read_text())["cases"] == {"c": "a case"}
+    assert (out / "summary.md").stat().st_mode & 0o044  # readable by others, as files are
 
 
 def test_report_and_compare_need_no_torch(tmp_path):
