@@ -74,7 +74,10 @@ def main(out: str = "docs/timing-agreement.md") -> int:
             f"{platform.python_version()}, with `python benchmarks/timing_agreement.py`.",
             "Each row times one prepared derivative callable twice, side by side in one process: "
             "`diffcompare.timing.measure` (the runner) and `benchmark.pedantic` with the same "
-            "iterations and rounds.",
+            "iterations and rounds (batches of at least 10 ms, 15 rounds, so that both medians "
+            "are stable on a shared machine). The runner measures before and after "
+            "pytest-benchmark and its figure is the mean of the two medians (A-B-A order, so "
+            "that a drift of the machine cancels).",
             "",
             f"Target: every ratio in [0.8, 1.25]. Result: {'met' if met else 'NOT met'} "
             f"({len(ratios)} callables, median ratio {statistics.median(ratios):.3f}, "

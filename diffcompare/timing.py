@@ -46,8 +46,8 @@ def measure(fn: Callable[[], object], budget: Budget = Budget()) -> Timing:
     repeats = budget.repeats
     if elapsed * repeats > budget.max_total_s:
         repeats = max(3, int(budget.max_total_s / elapsed))
-    samples = [elapsed / number]
-    for _ in range(repeats - 1):
+    samples = []  # the calibration batches warmed up caches; they are not samples
+    for _ in range(repeats):
         start = timer()
         for _ in range(number):
             fn()

@@ -9,9 +9,19 @@ from diffcompare.result import Result, Results
 
 
 def row(case="c", method="torch", digits=15.0, eval_s=1e-4, status="ok"):
-    return Result(case=case, operator="gradient", method=method, family="automatic",
-                  device="cpu", dtype="float64", n=3, status=status, digits=digits,
-                  eval_s=eval_s, passed=True)
+    return Result(
+        case=case,
+        operator="gradient",
+        method=method,
+        family="automatic",
+        device="cpu",
+        dtype="float64",
+        n=3,
+        status=status,
+        digits=digits,
+        eval_s=eval_s,
+        passed=True,
+    )
 
 
 def save(tmp_path, name, rows):
@@ -21,11 +31,14 @@ def save(tmp_path, name, rows):
 
 
 def test_compare_flags_lost_digits_and_exits_1(tmp_path, capsys):
-    old = save(tmp_path, "old.json", [row(), row(method="fd-central", digits=10.0),
-                                      row(case="gone")])
-    new = save(tmp_path, "new.json", [row(digits=14.5, eval_s=3e-4),
-                                      row(method="fd-central", digits=7.0),
-                                      row(case="added")])
+    old = save(
+        tmp_path, "old.json", [row(), row(method="fd-central", digits=10.0), row(case="gone")]
+    )
+    new = save(
+        tmp_path,
+        "new.json",
+        [row(digits=14.5, eval_s=3e-4), row(method="fd-central", digits=7.0), row(case="added")],
+    )
     assert main(["compare", old, new]) == 1
     out = capsys.readouterr().out
     assert "1 added, 1 gone, 1 lost more than 1 digits" in out
@@ -56,10 +69,12 @@ def test_report_redraws_from_json(tmp_path):
 
 def test_report_and_compare_need_no_torch(tmp_path):
     src = save(tmp_path, "results.json", [row()])
-    code = (f"import sys; from diffcompare.cli import main; "
-            f"assert main(['compare', {src!r}, {src!r}]) == 0; "
-            f"assert main(['report', {src!r}, '--out', {str(tmp_path / 'r')!r}]) == 0; "
-            f"assert 'torch' not in sys.modules and 'sympy' not in sys.modules")
+    code = (
+        f"import sys; from diffcompare.cli import main; "
+        f"assert main(['compare', {src!r}, {src!r}]) == 0; "
+        f"assert main(['report', {src!r}, '--out', {str(tmp_path / 'r')!r}]) == 0; "
+        f"assert 'torch' not in sys.modules and 'sympy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
