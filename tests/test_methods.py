@@ -120,3 +120,21 @@ def test_step_overrides_the_rule():
     assert rows[1e-3].step == pytest.approx(1e-3, rel=1e-12) and rows[None].step < 1e-4
     # central differences err by h^2 f3 / 6 (f3 the third derivative): ~1e-7 at h = 1e-3
     assert 6 < rows[1e-3].digits < 8 < rows[None].digits
+
+
+@pytest.mark.parametrize("name", ["symengine", "numdifftools", "scipy-differentiate"])
+def test_a_missing_peer_is_unsupported_not_installed(monkeypatch, name):
+    import importlib.util
+
+    from diffcompare.methods import by_name
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda mod, *a: None if mod in ("symengine", "numdifftools", "scipy") else real(mod, *a),
+    )
+    (row,) = run_case(
+        quadratic, Plan((quadratic,), (by_name(name),), dtypes=("float64",), budget=FAST)
+    )
+    assert row.status == "unsupported" and "not installed" in row.message
