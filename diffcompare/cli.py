@@ -115,50 +115,10 @@ def _cases(args) -> list:
     return chosen
 
 
-def _devices(asked: list[str]) -> list[str]:
-    from diffcompare.methods.autograd import available_devices
-
-    here = list(available_devices())
-    for d in asked:
-        if d not in ("cpu", "cuda"):
-            raise UsageError(f"unknown device {d!r}; choose from: cpu, cuda")
-        if d not in here:
-            raise UsageError(f"device {d!r} is not available here; choose from: {', '.join(here)}")
-    return asked or here
-
-
-GROUPS = ("seed", "ml", "optimisation", "hard")  # list shows these first, in this order
-
-
 def cmd_list(args) -> int:
-    from tabulate import tabulate
+    from diffcompare.explain import catalogue
 
-    from diffcompare.problem import operators_for, output_shape
-
-    groups: dict[str, list] = {}
-    for c in _cases(args):
-        try:
-            op = operators_for(c, output_shape(c))[0]
-        except Exception as exc:
-            op = f"error: {type(exc).__name__}"
-        shapes = ", ".join(f"{k}{list(v.shape) if v.ndim else ''}" for k, v in c.inputs.items())
-        group = next((g for g in GROUPS if g in c.tags), (c.tags or ("other",))[0])
-        groups.setdefault(group, []).append(
-            [c.name, op, shapes, ", ".join(c.wrt), ", ".join(c.tags), c.doc[:70]]
-        )
-    order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
-    total = sum(len(v) for v in groups.values())
-    print(f"{total} cases")
-    for g in order:
-        print(f"\n## {g} ({len(groups[g])} cases)\n")
-        print(
-            tabulate(
-                groups[g],
-                ["case", "operator", "inputs", "wrt", "tags", "about"],
-                tablefmt="github",
-                disable_numparse=True,
-            )
-        )
+    print(catalogue(_cases(args)))
     return 0
 
 
@@ -229,6 +189,7 @@ def cmd_compare(args) -> int:
 
 def cmd_run(args) -> int:
     from diffcompare import methods, report
+    from diffcompare.methods.autograd import resolve_devices
     from diffcompare.problem import DTYPES
     from diffcompare.runner import Plan, run
     from diffcompare.timing import Budget
@@ -240,7 +201,7 @@ def cmd_run(args) -> int:
     plan = Plan(
         cases=tuple(cases),
         methods=tuple(methods.by_name(n) for n in names),
-        devices=tuple(_devices(_csv_list(args.device))),
+        devices=tuple(resolve_devices(_csv_list(args.device))),
         dtypes=tuple(resolve("dtype", args.dtype) or DTYPES),
         operators=tuple(resolve("operator", args.operator)) or None,
         budget=Budget.quick() if args.quick else Budget(),

@@ -13,8 +13,35 @@ from diffcompare.registry import Case
 from diffcompare.runner import Plan, run_case
 from diffcompare.timing import Budget
 
+GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
 MAX_NODES = 60
+
+
+def catalogue(cases) -> str:
+    """The cases grouped by tag, with operator, inputs and description (`diffcompare list`)."""
+    groups: dict[str, list] = {}
+    for c in cases:
+        try:
+            op = operators_for(c, output_shape(c))[0]
+        except Exception as exc:
+            op = f"error: {type(exc).__name__}"
+        shapes = ", ".join(f"{k}{list(v.shape) if v.ndim else ''}" for k, v in c.inputs.items())
+        group = next((g for g in GROUPS if g in c.tags), (c.tags or ("other",))[0])
+        groups.setdefault(group, []).append(
+            [c.name, op, shapes, ", ".join(c.wrt), ", ".join(c.tags), c.doc[:70]]
+        )
+    order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
+    parts = [f"{sum(len(v) for v in groups.values())} cases"]
+    for g in order:
+        table = tabulate(
+            groups[g],
+            ["case", "operator", "inputs", "wrt", "tags", "about"],
+            tablefmt="github",
+            disable_numparse=True,
+        )
+        parts.append(f"## {g} ({len(groups[g])} cases)\n\n{table}")
+    return "\n\n".join(parts)
 
 
 def source(case: Case) -> str:

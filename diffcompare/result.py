@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 STATUSES = ("ok", "unsupported", "error", "timeout", "nan")
-FAMILIES = ("symbolic", "numeric", "automatic")
+FAMILIES = ("symbolic", "numeric", "automatic", "user")  # "user": check()'s hand-written derivative
 MAX_VALUES = 16  # value / reference_value are kept for outputs of up to this many numbers
 
 

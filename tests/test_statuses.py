@@ -68,3 +68,11 @@ def test_a_list_output_is_refused(fresh_names):
 
     rows = rows_of(returns_list)
     assert all(r.status == "error" and "returned a list" in r.message for r in rows.values())
+
+
+def test_statuses_and_families_stay_within_the_contract():
+    from diffcompare.result import FAMILIES, STATUSES
+
+    for name in ("abs_away", "while_doubling", "logsumexp_naive"):
+        for r in rows_of(registry.select([name])[0]).values():
+            assert r.status in STATUSES and r.family in FAMILIES

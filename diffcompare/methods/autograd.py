@@ -18,6 +18,19 @@ def available_devices() -> tuple[str, ...]:
     return ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)
 
 
+def resolve_devices(asked: list[str]) -> list[str]:
+    """The devices asked for (default: every available one); UsageError for others."""
+    from diffcompare.options import UsageError
+
+    here = list(available_devices())
+    for d in asked:
+        if d not in ("cpu", "cuda"):
+            raise UsageError(f"unknown device {d!r}; choose from: cpu, cuda")
+        if d not in here:
+            raise UsageError(f"device {d!r} is not available here; choose from: {', '.join(here)}")
+    return asked or here
+
+
 class _Torch:
     family = "automatic"
     backend = "torch"
