@@ -83,9 +83,12 @@ class _Torch:
         def call():
             out = compute().reshape(shape)
             sync()  # CUDA kernels are async: sync inside the timed region or we time the launch
+            return out
+
+        def to_numpy(out):  # outside the timed region
             if out.dtype != dtype:
                 counters["note"] = f"torch returned {out.dtype} for a {problem.dtype} run"
-            return out
+            return out.detach().cpu().numpy(force=True)
 
         def primal():
             with torch.no_grad():
@@ -95,7 +98,7 @@ class _Torch:
 
         return Prepared(
             call=call,
-            to_numpy=lambda t: t.detach().cpu().numpy(force=True),
+            to_numpy=to_numpy,
             primal=primal,
             note=self.notes.get(problem.operator, ""),
             counters=counters,
