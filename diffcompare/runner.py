@@ -41,6 +41,11 @@ def _error(exc: BaseException) -> tuple[str, str]:
     return f"{type(exc).__name__}: {exc}", traceback.format_exc()
 
 
+def _pairs(plan: Plan):
+    """(method, device) for every device of every method that the plan asks for."""
+    return [(m, d) for m in plan.methods for d in m.devices if d in plan.devices]
+
+
 class _Cells:
     """Runs the cells of one problem: shared reference and primal timings."""
 
@@ -49,12 +54,10 @@ class _Cells:
         self.primal_cache = primal_cache
 
     def rows(self, problem, reference, ref_message) -> list[Result]:
-        out = []
-        for method in self.plan.methods:
-            for device in method.devices:
-                if device in self.plan.devices:
-                    out.append(self.cell(problem, method, device, reference, ref_message))
-        return out
+        return [
+            self.cell(problem, method, device, reference, ref_message)
+            for method, device in _pairs(self.plan)
+        ]
 
     def cell(self, problem, method, device, reference, ref_message) -> Result:
         row, prepared = attempt(problem, method, device, reference, ref_message)
@@ -182,9 +185,7 @@ def _run_case(case: Case, plan: Plan, primal_cache: dict | None) -> list[Result]
                 traceback=tb,
                 tags=case.tags,
             )
-            for m in plan.methods
-            for d in m.devices
-            if d in plan.devices
+            for m, d in _pairs(plan)
             for dt in plan.dtypes
         ]
     available = operators_for(case, out_shape)

@@ -22,7 +22,7 @@ from diffcompare.methods.stencil import (
     second,
     steps_for,
 )
-from diffcompare.namespace import AnalyticProbe, NotAnalytic, NumpyNamespace
+from diffcompare.namespace import AnalyticProbe, NotAnalytic
 from diffcompare.oracle import eps, tolerance
 from diffcompare.problem import Problem
 
@@ -51,7 +51,7 @@ class _Numeric:
         return tolerance(self.scheme_order, dtype, derivative_order)
 
     def _function(self, problem: Problem):
-        return problem.numpy_function(NumpyNamespace())
+        return problem.numpy_function()
 
     def _directions(self, problem: Problem):
         axes = list(range(problem.n))
@@ -78,11 +78,10 @@ class _Numeric:
             note = "finite differences have no reverse mode: u^T J from the full Jacobian"
         if "stop_gradient" in problem.case.fn.__code__.co_names:
             note = "finite differences see values only: stop_gradient has no effect on them"
-        primal_f = problem.numpy_function()
         return Prepared(
             call=call,
             to_numpy=np.asarray,
-            primal=lambda: primal_f(x),
+            primal=lambda: f(x),  # the same NumPy function the stencils evaluate
             step=float(self._first_step(problem)),
             note=note,
             counters=counters,
@@ -195,7 +194,7 @@ class ComplexStep(_Numeric):
         return problem.step if problem.step is not None else COMPLEX_STEP[problem.dtype]
 
     def _function(self, problem: Problem):
-        f = problem.numpy_function(NumpyNamespace())
+        f = problem.numpy_function()
         probe = problem.theta.astype(np.result_type(problem.theta.dtype, np.complex64))
         try:
             f(probe.view(AnalyticProbe))
