@@ -82,6 +82,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     cmp_.add_argument("--all", action="store_true", help="list every row, not only changes")
 
+    sweep = sub.add_parser("sweep", help="a study over step size, problem size or expression depth")
+    kinds = sweep.add_subparsers(dest="study", required=True, parser_class=_Parser)
+    step = kinds.add_parser("step", help="error against step h, 1e-1 to 1e-16, beside theory")
+    selection(step)
+    step.add_argument(
+        "--scheme",
+        action="append",
+        help="fd-forward, fd-central, fd-5point, complex-step (default: all four)",
+    )
+    step.add_argument("--dtype", action="append", help="float64, float32 (default: both)")
+    size = kinds.add_parser("size", help="time and cost ratio against n, per method")
+    size.add_argument(
+        "--case",
+        action="append",
+        metavar="NAME",
+        help="sized case (default: rosenbrock, sum_of_squares, mlp_loss)",
+    )
+    size.add_argument("--method", action="append", help="methods (default: a few per family)")
+    size.add_argument(
+        "--sizes", metavar="N,N,...", help="sizes (default: 10,100,1000,10000,100000)"
+    )
+    size.add_argument("--dtype", default="float64", help="float64 or float32")
+    size.add_argument("--device", default="cpu", help="cpu or cuda")
+    size.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds per cell; past it, that method's larger sizes are skipped (10)",
+    )
+    size.add_argument("--quick", action="store_true", help="few repeats")
+    kinds.add_parser("swell", help="expression size of f and f' with and without cse")
+    for sp in (step, size, kinds.choices["swell"]):
+        sp.add_argument("--out", default="reports", metavar="DIR", help="output folder")
+
     run = sub.add_parser("run", help="differentiate the cases and write the reports")
     selection(run)
     add_to_argparse(run)
@@ -187,6 +221,80 @@ def cmd_compare(args) -> int:
     return 1 if regressed else 0
 
 
+def _writable(out: str) -> None:
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out!r}: {exc.strerror}") from None
+
+
+def _sizes(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        sizes = tuple(int(v) for v in _csv_list([text]))
+    except ValueError:
+        raise UsageError(f"--sizes takes whole numbers separated by commas, got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise UsageError(f"--sizes must be positive, got {text!r}")
+    return sizes
+
+
+def cmd_sweep(args) -> int:
+    from diffcompare import methods, registry
+    from diffcompare.report.files import write_sweep
+    from diffcompare.report.tables import sweep_summary
+
+    _writable(args.out)
+    if args.study == "step":
+        from diffcompare.sweep import step
+
+        if not args.case and not args.tag and not args.cases:
+            args.case = ["sin_exp"]
+        schemes = _csv_list(args.scheme) or list(step.SCHEMES)
+        for name in schemes:
+            if name not in step.SCHEMES:
+                raise UsageError(f"unknown scheme {name!r}; choose from: {', '.join(step.SCHEMES)}")
+        dtypes = resolve("dtype", args.dtype) or ["float64", "float32"]
+        result = step.sweep(_cases(args), schemes, dtypes)
+    elif args.study == "size":
+        from diffcompare.methods.autograd import resolve_devices
+        from diffcompare.sweep import size
+        from diffcompare.timing import Budget
+
+        registry.builtin()
+        families = registry.families()
+        chosen = _csv_list(args.case) or list(size.FAMILIES)
+        for name in chosen:
+            if name not in families:
+                raise UsageError(
+                    f"no sized case {name!r}; choose from: {', '.join(sorted(families))}"
+                )
+        names = resolve("method", args.method) or list(size.METHODS)
+        dtype = resolve("dtype", [args.dtype])[0]
+        (device,) = resolve_devices([args.device])
+        if not args.timeout > 0:
+            raise UsageError(f"--timeout must be a positive number, got {args.timeout}")
+        result = size.sweep(
+            [families[n] for n in chosen],
+            _sizes(args.sizes) or size.SIZES,
+            [methods.by_name(n).name for n in names],
+            dtype,
+            device,
+            args.timeout,
+            Budget.quick() if args.quick else Budget(),
+            progress=True,
+        )
+    else:
+        from diffcompare.sweep import swell
+
+        result = swell.sweep()
+    paths = write_sweep(result, args.out)
+    print(sweep_summary(result))
+    print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0
+
+
 def cmd_run(args) -> int:
     from diffcompare import methods, report
     from diffcompare.methods.autograd import resolve_devices
@@ -208,10 +316,7 @@ def cmd_run(args) -> int:
         seed=args.seed or 0,
         step=args.step,
     )
-    try:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot write to --out {args.out!r}: {exc.strerror}") from None
+    _writable(args.out)
     results = run(plan, progress=not args.no_progress)
     paths = report.write(results, args.out)
     print(report.summary(results))
@@ -230,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             "quick": cmd_quick,
             "report": cmd_report,
             "compare": cmd_compare,
+            "sweep": cmd_sweep,
         }
         return commands[args.command](args)
     except (UsageError, CaseError) as exc:

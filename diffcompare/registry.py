@@ -43,7 +43,27 @@ class Case:
         return tuple(k for k in self.inputs if k not in self.wrt)
 
 
+@dataclass(frozen=True, eq=False)
+class Family:
+    """A case defined for every size n (``@case(sizes=...)``): sweeps build it at any n."""
+
+    name: str
+    fn: Callable
+    inputs: Callable[[int], Mapping]
+    sizes: tuple[int, ...]  # the sizes registered in the suite
+    wrt: Sequence[str] | None = None
+    tags: tuple[str, ...] = ()
+    reference: Callable | None = None
+
+    def at(self, n: int) -> Case:
+        """The case at size n, validated, not registered."""
+        return make(
+            f"{self.name}_n{n}", self.fn, self.inputs(n), self.wrt, self.tags, self.reference
+        )
+
+
 _REGISTRY: dict[str, Case] = {}
+_SIZED: dict[str, Family] = {}
 
 
 def case(
@@ -78,6 +98,7 @@ def case(
             raise CaseError(f"case {base!r}: with sizes=, inputs must be a function of n")
         for n in sizes:
             _add(make(f"{base}_n{n}", fn, inputs(n), wrt, (*tags, "sized"), reference, None))
+        _SIZED[base] = Family(base, fn, inputs, tuple(sizes), wrt, (*tags, "sized"), reference)
         return fn
 
     return register
@@ -106,6 +127,11 @@ def _as_input(case_name: str, key: str, value) -> np.ndarray:
             raise CaseError(f"case {case_name!r}: input {key!r} is not finite: {value!r}")
     arr.setflags(write=False)
     return arr
+
+
+def families() -> dict[str, Family]:
+    """The sized cases, by base name."""
+    return dict(_SIZED)
 
 
 def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=None) -> Case:
@@ -159,7 +185,9 @@ def _add(new: Case) -> Case:
 
 
 def unregister(name: str) -> None:
+    """Forget a case, or a sized case by its base name."""
     _REGISTRY.pop(name, None)
+    _SIZED.pop(name, None)
 
 
 def builtin() -> None:

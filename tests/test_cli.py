@@ -143,3 +143,37 @@ def test_summary_shows_each_case_description(tmp_path):
     )
     summary = (tmp_path / "summary.md").read_text()
     assert "## The cases" in summary and "d/dx sin x = cos x." in summary
+
+
+def test_sweeps_write_plot_table_and_html_section(tmp_path, capsys):
+    out = str(tmp_path)
+    args = ["--scheme", "fd-central", "--dtype", "float64", "--out", out]
+    assert main(["sweep", "step", *args]) == 0
+    assert "matches theory" in capsys.readouterr().out
+    sizes = ["--case", "sum_of_squares", "--method", "torch", "--sizes", "2,10", "--quick"]
+    assert main(["sweep", "size", *sizes, "--out", out]) == 0
+    for name in ("sweep_step.json", "sweep_step.md", "sweep_size.json", "sweep_size.md"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert (tmp_path / "plots" / "sweep_step_sin_exp.png").exists()
+    assert (tmp_path / "plots" / "sweep_size_sum_of_squares.png").exists()
+    html = (tmp_path / "report.html").read_text()
+    assert 'id="sweep-step"' in html and 'id="sweep-size"' in html
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sweep", "step", "--scheme", "fd-nope"],
+        ["sweep", "step", "--case", "no_such_case"],
+        ["sweep", "size", "--case", "sin_exp"],
+        ["sweep", "size", "--sizes", "10,ten"],
+        ["sweep", "size", "--sizes", "0"],
+        ["sweep", "size", "--timeout", "-1"],
+        ["sweep", "size", "--method", "nope"],
+        ["sweep", "nope"],
+    ],
+)
+def test_sweep_misuse_exits_2_with_one_line(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("diffcompare: error:") and err.count("\n") == 1

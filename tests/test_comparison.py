@@ -68,7 +68,13 @@ def test_report_redraws_from_json(tmp_path):
 
 
 def test_report_and_compare_need_no_torch(tmp_path):
+    from diffcompare.report.files import atomic_write
+    from diffcompare.sweep import swell
+
     src = save(tmp_path, "results.json", [row()])
+    sweep = swell.sweep(["nested sin/cos"])
+    (tmp_path / "r").mkdir()
+    atomic_write(tmp_path / "r" / sweep.filename, sweep.to_json())
     code = (
         f"import sys; from diffcompare.cli import main; "
         f"assert main(['compare', {src!r}, {src!r}]) == 0; "
@@ -76,6 +82,8 @@ def test_report_and_compare_need_no_torch(tmp_path):
         f"assert 'torch' not in sys.modules and 'sympy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "Expression swell" in html and "data:image/png;base64," in html
 
 
 def test_bad_files_exit_2(tmp_path, capsys):

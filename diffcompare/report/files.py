@@ -1,4 +1,5 @@
-"""results.json, results.csv and summary.md, each written atomically."""
+"""results.json, results.csv, summary.md, the sweeps' files, plots/ and report.html,
+each written atomically."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
-from diffcompare.report.tables import summary
+from diffcompare.report.tables import summary, sweep_summary
 from diffcompare.result import Result, Results
+from diffcompare.sweep.record import Sweep, found_in
 
 
 def _umask() -> int:
@@ -46,7 +48,7 @@ def to_csv(results: Results) -> str:
     return buf.getvalue()
 
 
-def write(results: Results, out: str | Path) -> dict[str, Path]:
+def write(results: Results, out: str | Path, pictures: bool = True) -> dict[str, Path]:
     """Write every file of a run into the folder out; returns their paths."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,4 +60,37 @@ def write(results: Results, out: str | Path) -> dict[str, Path]:
     atomic_write(paths["json"], results.to_json())
     atomic_write(paths["csv"], to_csv(results))
     atomic_write(paths["summary"], summary(results))
+    if pictures:
+        paths["html"] = render(folder, results)
     return paths
+
+
+def write_sweep(sweep: Sweep, out: str | Path) -> dict[str, Path]:
+    """A sweep's JSON and markdown table, then the folder's plots and report.html again."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"json": folder / sweep.filename, "summary": folder / f"sweep_{sweep.kind}.md"}
+    atomic_write(paths["json"], sweep.to_json())
+    atomic_write(paths["summary"], sweep_summary(sweep))
+    paths["html"] = render(folder)
+    return paths
+
+
+def render(folder: Path, results: Results | None = None) -> Path:
+    """Draw the plots of everything saved in folder (results.json, sweep_*.json) into
+    folder/plots and write folder/report.html; needs neither torch nor sympy."""
+    from diffcompare.report import html, plots
+
+    if results is None and (folder / "results.json").exists():
+        results = Results.load(folder / "results.json")
+    sweeps = found_in(folder)
+    figures = {}
+    if results is not None:
+        figures.update(plots.heatmap(results))
+        figures.update(plots.scatter(results))
+    for s in sweeps:
+        figures.update(plots.for_sweep(s))
+    images = plots.save(figures, folder / "plots")
+    path = folder / "report.html"
+    atomic_write(path, html.page(results, sweeps, images))
+    return path

@@ -67,25 +67,25 @@ def _value(r: Result) -> str:
     return f"{r.value:.6g}" if isinstance(r.value, float) else str(r.value)
 
 
-def accuracy(rows: list[Result]) -> str:
+def accuracy(rows: list[Result], fmt: str = "github") -> str:
     headers, body = _pivot(rows, _digits)
-    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
 
 
-def timing(rows: list[Result]) -> str:
+def timing(rows: list[Result], fmt: str = "github") -> str:
     headers, body = _pivot(rows, _time)
-    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
 
 
-def kinks(rows: list[Result]) -> str:
+def kinks(rows: list[Result], fmt: str = "github") -> str:
     at_kink = [r for r in rows if r.reference == "subdifferential"]
     if not at_kink:
         return ""
     headers, body = _pivot(at_kink, _value)
-    return tabulate(body, headers, tablefmt="github", disable_numparse=True)
+    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
 
 
-def reasons(rows: list[Result]) -> str:
+def reasons(rows: list[Result], fmt: str = "github") -> str:
     seen: dict[tuple, list[str]] = {}
     for r in sorted(rows, key=lambda r: (r.status, column(r), r.message, r.case)):
         if r.status != "ok" or (r.passed is False):
@@ -97,9 +97,7 @@ def reasons(rows: list[Result]) -> str:
         shown = ", ".join(names[:4]) + (f" (+{len(names) - 4} more)" if len(names) > 4 else "")
         body.append([method, status, shown, message[:160]])
     return (
-        tabulate(
-            body, ["method", "status", "cases", "why"], tablefmt="github", disable_numparse=True
-        )
+        tabulate(body, ["method", "status", "cases", "why"], tablefmt=fmt, disable_numparse=True)
         if body
         else ""
     )
@@ -138,4 +136,29 @@ def summary(results: Results) -> str:
             "",
             tabulate(body, ["case", "about"], tablefmt="github", disable_numparse=True),
         ]
+    return "\n".join(parts) + "\n"
+
+
+def _short(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)
+
+
+def sweep_table(sweep, fmt: str = "github") -> str:
+    """A sweep's summary rows (missing cells shown as —)."""
+    columns = list(dict.fromkeys(k for row in sweep.table for k in row))
+    body = [[_short(row.get(c)) for c in columns] for row in sweep.table]
+    return tabulate(body, columns, tablefmt=fmt, disable_numparse=True)
+
+
+def sweep_summary(sweep) -> str:
+    """The markdown written beside a sweep's JSON."""
+    parts = [f"# {sweep.title}", ""]
+    parts += [f"- {f}" for f in sweep.findings]
+    parts += ["", sweep_table(sweep)]
     return "\n".join(parts) + "\n"

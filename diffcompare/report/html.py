@@ -1,0 +1,122 @@
+"""report.html: one self-contained page (inline CSS, images as data: URIs, no network)
+with every table and picture of a results folder.
+
+Everything that comes from a case (names, descriptions, messages) is escaped: tabulate's
+``html`` format escapes cells, and ``html.escape`` the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from pathlib import Path
+
+from diffcompare.report import tables
+from diffcompare.result import Results
+from diffcompare.sweep.record import Sweep
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px;
+       padding: 0 1em; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.8em; margin: 0.6em 0; }
+th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+.scroll { overflow-x: auto; }
+.grid { display: flex; flex-wrap: wrap; gap: 6px; }
+img { max-width: 100%; border: 1px solid #eee; }
+.meta { color: #666; font-size: 0.85em; }
+nav a { margin-right: 1em; }
+"""
+
+# Reports the load state of every image on the page itself (read by the headless check).
+CHECK = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  document.documentElement.setAttribute("data-images", ok + "/" + imgs.length);
+});
+"""
+
+
+def _image(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(text: str) -> str:
+    return f'<div class="scroll">{text}</div>' if text else ""
+
+
+def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
+    rows = list(results.rows)
+    env = results.environment
+    meta = " · ".join(
+        f"{k} {escape(str(env.get(k)))}"
+        for k in ("python", "numpy", "sympy", "torch", "cpu", "gpu", "timestamp", "commit")
+        if env.get(k)
+    )
+    out = [
+        f'<p class="meta">{len(rows)} rows · {meta}</p>',
+        '<h2 id="accuracy">Accuracy: correct digits against the oracle</h2>',
+        "<p>17 = exact; ✗ = beyond the method's tolerance.</p>",
+        _table(tables.accuracy(rows, "html")),
+    ]
+    if "heatmap" in images:
+        out.append(_image(images["heatmap"], "digits heat map"))
+    out += [
+        '<h2 id="timing">Timing: median per derivative call, × cost ratio</h2>',
+        _table(tables.timing(rows, "html")),
+    ]
+    scatters = [k for k in images if k.startswith("scatter_") and k != "scatter_legend"]
+    if scatters:
+        out.append('<h2 id="scatter">Accuracy against time, per case</h2>')
+        if "scatter_legend" in images:
+            out.append(_image(images["scatter_legend"], "legend"))
+        out.append(
+            '<div class="grid">'
+            + "".join(_image(images[k], k.removeprefix("scatter_")) for k in scatters)
+            + "</div>"
+        )
+    k = tables.kinks(rows, "html")
+    if k:
+        out += ['<h2 id="kinks">Values at kinks</h2>', _table(k)]
+    why = tables.reasons(rows, "html")
+    if why:
+        out += ['<h2 id="reasons">Rows that are not ok, and why</h2>', _table(why)]
+    if results.cases:
+        items = "".join(
+            f"<li><b>{escape(n)}</b>: {escape(d)}</li>" for n, d in sorted(results.cases.items())
+        )
+        out += ['<h2 id="cases">The cases</h2>', f"<ul>{items}</ul>"]
+    return out
+
+
+def _sweep_section(sweep: Sweep, images: dict[str, Path]) -> list[str]:
+    out = [f'<h2 id="sweep-{sweep.kind}">{escape(sweep.title)}</h2>']
+    if sweep.findings:
+        out.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in sweep.findings) + "</ul>")
+    prefix = f"sweep_{sweep.kind}"
+    out += [_image(p, name) for name, p in images.items() if name.startswith(prefix)]
+    out.append(_table(tables.sweep_table(sweep, "html")))
+    return out
+
+
+def page(results: Results | None, sweeps: list[Sweep], images: dict[str, Path]) -> str:
+    body: list[str] = []
+    links = []
+    if results is not None:
+        links += [("accuracy", "Accuracy"), ("timing", "Timing"), ("scatter", "Accuracy vs time")]
+        body += _results_sections(results, images)
+    for s in sweeps:
+        links.append((f"sweep-{s.kind}", s.title))
+        body += _sweep_section(s, images)
+    nav = "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<title>diffcompare report</title>"
+        f"<style>{STYLE}</style></head><body>"
+        f"<h1>diffcompare report</h1><nav>{nav}</nav>"
+        + "\n".join(body)
+        + f"<script>{CHECK}</script></body></html>\n"
+    )

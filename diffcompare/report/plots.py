@@ -1,0 +1,255 @@
+"""Pictures (matplotlib, Agg): accuracy against time per case, a digits heat map, and one
+figure per sweep. Each function returns {file stem: Figure}; ``save`` writes PNGs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure  # figures without pyplot's global state: none to close
+from matplotlib.lines import Line2D
+from matplotlib.ticker import NullFormatter
+
+from diffcompare.report.tables import column
+from diffcompare.result import Results
+from diffcompare.sweep.record import Sweep
+
+FAMILY_MARKER = {"symbolic": "s", "numeric": "o", "automatic": "^", "user": "*"}
+DTYPE_FILL = {"float64": "full", "float32": "none"}
+FLOOR = 1e-18  # errors of exactly 0 are drawn here on log axes
+
+
+def _figure(width, height, panels=1, layout="constrained"):
+    fig = Figure(figsize=(width, height), layout=layout)
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    return fig, axes
+
+
+def _colours(names) -> dict:
+    names = sorted(set(names))
+    cmap = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
+    return {name: cmap(i % cmap.N) for i, name in enumerate(names)}
+
+
+def scatter(results: Results) -> dict:
+    """Correct digits against median time per call, one figure per case, and one legend
+    for them all (a fixed layout: dozens of these must draw in seconds)."""
+    rows = [r for r in results.rows if r.status == "ok" and r.eval_s and r.digits is not None]
+    colours = _colours(column(r) for r in results.rows)
+    figures = {}
+    if rows:
+        figures["scatter_legend"] = _legend(rows, colours)
+    for case in dict.fromkeys(r.case for r in rows):
+        fig = Figure(figsize=(4.4, 3.0))
+        ax = fig.add_axes((0.14, 0.15, 0.82, 0.75))
+        for r in (r for r in rows if r.case == case):
+            ax.plot(
+                r.eval_s,
+                r.digits,
+                marker=FAMILY_MARKER.get(r.family, "o"),
+                fillstyle=DTYPE_FILL.get(r.dtype, "full"),
+                color=colours[column(r)],
+                linestyle="",
+                markersize=7,
+            )
+        ax.set_xscale("log")
+        ax.set_ylim(-0.5, 17.5)
+        ax.set_xlabel("median time per derivative call (s)", fontsize=8)
+        ax.set_ylabel("correct digits", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_title(case, fontsize=9)
+        ax.grid(True, alpha=0.3)
+        figures[f"scatter_{case}"] = fig
+    return figures
+
+
+def _legend(rows, colours) -> Figure:
+    handles = [
+        Line2D([], [], color=colour, marker="o", linestyle="", label=name)
+        for name, colour in colours.items()
+    ]
+    families = dict.fromkeys(r.family for r in rows)
+    handles += [
+        Line2D([], [], color="grey", marker=FAMILY_MARKER.get(f, "o"), linestyle="", label=f)
+        for f in families
+    ]
+    handles += [
+        Line2D([], [], color="grey", marker="o", fillstyle=fill, linestyle="", label=dtype)
+        for dtype, fill in DTYPE_FILL.items()
+    ]
+    fig = Figure(figsize=(8.8, 1.0))
+    fig.legend(handles=handles, loc="center", ncol=6, fontsize=7, frameon=False)
+    return fig
+
+
+def heatmap(results: Results) -> dict:
+    """Cases down, methods across, one panel per dtype; the colour is correct digits."""
+    rows = list(results.rows)
+    if not rows:
+        return {}
+    dtypes = list(dict.fromkeys(r.dtype for r in rows))
+    methods = list(dict.fromkeys(column(r) for r in rows))
+    cases = list(dict.fromkeys(f"{r.case} · {r.operator}" for r in rows))
+    fig, axes = _figure(
+        2.2 + 0.55 * len(methods) * len(dtypes), 1.2 + 0.2 * len(cases), len(dtypes)
+    )
+    for ax, dtype in zip(axes, dtypes):
+        grid = np.full((len(cases), len(methods)), np.nan)
+        for r in rows:
+            if r.dtype == dtype and r.status == "ok" and r.digits is not None:
+                grid[cases.index(f"{r.case} · {r.operator}"), methods.index(column(r))] = r.digits
+        image = ax.imshow(grid, aspect="auto", cmap="viridis", vmin=0, vmax=17)
+        ax.set_xticks(range(len(methods)), methods, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(cases)), cases if ax is axes[0] else [], fontsize=6)
+        ax.set_title(dtype, fontsize=10)
+    fig.colorbar(image, ax=axes.tolist(), label="correct digits (blank: not ok)", shrink=0.5)
+    return {"heatmap": fig}
+
+
+def _positive(values):
+    return [max(v, FLOOR) for v in values]
+
+
+def step(sweep: Sweep) -> dict:
+    """Error against step, log-log, one figure per case, one panel per dtype."""
+    figures = {}
+    table = {(r["case"], r["dtype"], r["scheme"]): r for r in sweep.table}
+    for case in dict.fromkeys(p["case"] for p in sweep.points):
+        dtypes = list(dict.fromkeys(p["dtype"] for p in sweep.points if p["case"] == case))
+        fig, axes = _figure(5 * len(dtypes), 3.8, len(dtypes))
+        for ax, dtype in zip(axes, dtypes):
+            for i, scheme in enumerate(dict.fromkeys(p["scheme"] for p in sweep.points)):
+                pts = [
+                    p
+                    for p in sweep.points
+                    if (p["case"], p["dtype"], p["scheme"]) == (case, dtype, scheme)
+                    and p["status"] == "ok"
+                    and math.isfinite(p["error"])
+                ]
+                if not pts:
+                    continue
+                colour = f"C{i}"
+                ax.plot(
+                    [p["step"] for p in pts],
+                    _positive([p["error"] for p in pts]),
+                    marker=".",
+                    color=colour,
+                    label=scheme,
+                )
+                row = table.get((case, dtype, scheme), {})
+                if row.get("theory_h"):
+                    ax.axvline(row["theory_h"], color=colour, linestyle=":", alpha=0.8)
+                    ax.plot(row["theory_h"], row["theory_error"], marker="x", color=colour)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.invert_xaxis()
+            ax.set_xlabel("step h")
+            ax.set_ylabel("relative error")
+            ax.set_title(f"{case}, {dtype} (dotted: theoretical h*, ×: theory's E*)", fontsize=9)
+            ax.grid(True, which="major", alpha=0.3)
+            ax.legend(fontsize=7)
+        figures[f"sweep_step_{case}"] = fig
+    return figures
+
+
+def size(sweep: Sweep) -> dict:
+    """Time and cost ratio against n, log-log, one figure per sized case."""
+    figures = {}
+    methods = list(dict.fromkeys(p["method"] for p in sweep.points))
+    for family in dict.fromkeys(p["family"] for p in sweep.points):
+        fig, (t_ax, r_ax) = _figure(10, 3.8, 2)
+        for i, method in enumerate(methods):
+            mine = [p for p in sweep.points if (p["family"], p["method"]) == (family, method)]
+            ok = [p for p in mine if p["status"] == "ok"]
+            stopped = [p for p in mine if p["status"] in ("timeout", "skipped")]
+            colour = f"C{i}"
+            label = method + (f" (time limit from n = {stopped[0]['n']})" if stopped else "")
+            if ok:
+                ns = [p["n"] for p in ok]
+                t_ax.plot(ns, [p["eval_s"] for p in ok], marker="o", color=colour, label=label)
+                r_ax.plot(ns, [p["cost_ratio"] for p in ok], marker="o", color=colour, label=method)
+                if method == "sympy":
+                    t_ax.plot(
+                        ns,
+                        [p["prepare_s"] for p in ok],
+                        marker="s",
+                        linestyle="--",
+                        color=colour,
+                        label="sympy prepare (derive + compile)",
+                    )
+        for ax, label in ((t_ax, "seconds per call"), (r_ax, "cost ratio (derivative / f)")):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("n (numbers differentiated)")
+            ax.set_ylabel(label)
+            ax.grid(True, which="major", alpha=0.3)
+        t_ax.set_title(f"{family}: time per call", fontsize=10)
+        r_ax.set_title(f"{family}: cost ratio", fontsize=10)
+        t_ax.legend(fontsize=7, loc="upper left")
+        figures[f"sweep_size_{family}"] = fig
+    return figures
+
+
+def swell(sweep: Sweep) -> dict:
+    """Operation counts of f and f′ with and without cse, and the expanded map's error."""
+    studies = list(dict.fromkeys(p["study"] for p in sweep.points))
+    has_error = any("expanded_error" in p for p in sweep.points)
+    panels = len(studies) + has_error
+    fig, axes = _figure(4.2 * panels, 3.6, panels)
+    for ax, study in zip(axes, studies):
+        pts = [p for p in sweep.points if p["study"] == study]
+        ns = [p["n"] for p in pts]
+        for key, label, style in (
+            ("f_ops", "f", "-"),
+            ("df_ops", "f′", "-"),
+            ("f_ops_cse", "f, cse", "--"),
+            ("df_ops_cse", "f′, cse", "--"),
+        ):
+            ax.plot(ns, [max(p[key], 1) for p in pts], style, marker=".", label=label)
+        ax.set_yscale("log")
+        if study != "logistic map":
+            ax.set_xscale("log", base=2)
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("depth" if study != "n-factor product" else "n")
+        ax.set_ylabel("count_ops")
+        ax.set_title(study, fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=7)
+    if has_error:
+        ax = axes[-1]
+        pts = [p for p in sweep.points if "expanded_error" in p]
+        ns = [p["n"] for p in pts]
+        ax.plot(ns, _positive([p["derived_error"] for p in pts]), marker="o", label="as derived")
+        ax.plot(ns, _positive([p["expanded_error"] for p in pts]), marker="o", label="expanded")
+        ax.set_yscale("log")
+        ax.set_xlabel("depth")
+        ax.set_ylabel("float64 relative error of f′")
+        ax.set_title("logistic map: expanding ruins f′", fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=7)
+    return {"sweep_swell": fig}
+
+
+SWEEPS = {"step": step, "size": size, "swell": swell}
+
+
+def for_sweep(sweep: Sweep) -> dict:
+    return SWEEPS[sweep.kind](sweep)
+
+
+def save(figures: dict, folder: Path) -> dict[str, Path]:
+    """Write each figure as folder/NAME.png; returns the paths by name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, fig in figures.items():
+        path = folder / f"{_safe(name)}.png"
+        fig.savefig(path, dpi=90)
+        paths[name] = path
+    return paths
+
+
+def _safe(name: str) -> str:
+    """A file name from a case name (which a user chose): letters, digits, - _ . only."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

@@ -1,0 +1,82 @@
+"""The record of one study: its points, a summary table and findings, as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("step", "size", "swell")
+
+
+def _encode(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def _decode(v):
+    return float(v) if v in ("nan", "inf", "-inf") else v
+
+
+@dataclass(frozen=True)
+class Sweep:
+    kind: str  # step | size | swell
+    title: str
+    points: tuple[dict, ...]  # one dict per measured point, flat and JSON-friendly
+    table: tuple[dict, ...]  # the summary rows (e.g. the best step beside theory)
+    findings: tuple[str, ...] = ()  # sentences the data supports, computed from it
+    environment: dict = field(default_factory=dict)
+
+    @property
+    def filename(self) -> str:
+        return f"sweep_{self.kind}.json"
+
+    def to_json(self) -> str:
+        def rows(items):
+            return [{k: _encode(v) for k, v in d.items()} for d in items]
+
+        return json.dumps(
+            {
+                "kind": self.kind,
+                "title": self.title,
+                "points": rows(self.points),
+                "table": rows(self.table),
+                "findings": list(self.findings),
+                "environment": self.environment,
+            },
+            indent=1,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Sweep:
+        d = json.loads(text)
+        if d.get("kind") not in KINDS:
+            raise ValueError(f"unknown sweep kind {d.get('kind')!r}")
+
+        def rows(items):
+            return tuple({k: _decode(v) for k, v in r.items()} for r in items)
+
+        return cls(
+            d["kind"],
+            d["title"],
+            rows(d["points"]),
+            rows(d["table"]),
+            tuple(d.get("findings", ())),
+            d.get("environment", {}),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Sweep:
+        return cls.from_json(Path(path).read_text())
+
+
+def found_in(folder: str | Path) -> list[Sweep]:
+    """The sweeps saved in a folder, in the order step, size, swell."""
+    folder = Path(folder)
+    return [
+        Sweep.load(folder / f"sweep_{k}.json")
+        for k in KINDS
+        if (folder / f"sweep_{k}.json").exists()
+    ]

@@ -1,0 +1,84 @@
+"""report.html: self-contained, escaped, and rendered by a real headless browser."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from diffcompare import registry, xnp
+from diffcompare.methods import by_name
+from diffcompare.report import write
+from diffcompare.report.files import write_sweep
+from diffcompare.runner import Plan, run
+from diffcompare.sweep import swell
+from tests.conftest import FAST
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+# CI installs Chromium and sets this, so that a missing browser fails instead of skipping
+REQUIRED = os.environ.get("DIFFCOMPARE_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    cases = registry.select(["sin_exp", "relu_at_kink", "rosenbrock_n10"])
+    plan = Plan(
+        tuple(cases), tuple(by_name(n) for n in ("sympy", "fd-central", "torch")), budget=FAST
+    )
+    write(run(plan, progress=False), out)
+    write_sweep(swell.sweep(["n-factor product"]), out)
+    return out
+
+
+def test_the_page_is_self_contained(folder):
+    html = (folder / "report.html").read_text()
+    assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)  # nothing fetched
+    assert html.count("<img") == len(list((folder / "plots").glob("*.png")))
+    for section in ("Accuracy", "Timing", "Accuracy against time", "Expression swell"):
+        assert section in html
+    assert "rosenbrock_n10" in html and "n-factor product" in html
+
+
+def test_what_a_case_supplies_is_escaped(tmp_path, fresh_names):
+    @registry.case(inputs={"x": 1.0}, name="evil")
+    def evil(x, xp=xnp):
+        """<script>alert(1)</script> & more"""
+        return xp.sin(x)
+
+    fresh_names.append("evil")
+    plan = Plan((registry.select(["evil"])[0],), (by_name("fd-central"),), budget=FAST)
+    write(run(plan, progress=False), tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+@pytest.mark.skipif(not BROWSER and not REQUIRED, reason="no chromium on this machine")
+def test_headless_chromium_renders_every_image(folder, tmp_path):
+    assert BROWSER, "DIFFCOMPARE_REQUIRE_BROWSER=1 but no chromium on PATH"
+    page = (folder / "report.html").resolve().as_uri()
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path}",
+    ]
+    dom = subprocess.run(
+        [BROWSER, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
+    ).stdout
+    loaded, total = map(int, re.search(r'data-images="(\d+)/(\d+)"', dom).groups())
+    assert total == len(list((folder / "plots").glob("*.png"))) > 0
+    assert loaded == total
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [BROWSER, *flags, f"--screenshot={shot}", "--window-size=1280,2000", page],
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.stat().st_size > 10_000
