@@ -17,6 +17,7 @@ import numpy as np
 import sympy
 
 from diffcompare import operator as ops
+from diffcompare import template
 from diffcompare.errors import Unsupported
 from diffcompare.registry import Case
 
@@ -61,6 +62,10 @@ class Derivation:
     tangent: tuple[sympy.Symbol, ...]
     cotangent: tuple[sympy.Symbol, ...]
     seconds: float  # trace + differentiation
+    # a sum of repeated terms (diffcompare.template): its templates' derivatives, which
+    # add to ``entries`` (then the derivative of the other terms only)
+    parts: tuple = ()
+    structure: str = ""
 
     @property
     def args(self) -> list:
@@ -73,7 +78,8 @@ class Derivation:
         ]
 
     def ops_count(self) -> int:
-        return sum(sympy.count_ops(e) for _, e in self.entries)
+        entries = sum(sympy.count_ops(e) for _, e in self.entries)
+        return entries + sum(sympy.count_ops(d) for p in self.parts for d in p.derivatives)
 
 
 def _symbols(name: str, value: np.ndarray) -> np.ndarray:
@@ -143,6 +149,10 @@ def derive(case: Case, operator: str) -> Derivation:
         tuple(sympy.symbols(f"_u0:{m}", real=True)) if operator in ops.NEEDS_COTANGENT else ()
     )
     entries: list = []
+    structure = None
+    if operator in ("gradient", "hessian"):
+        structure = template.find(t.outputs[0], t.wrt)
+    f = structure.rest if structure else t.outputs[0]
     if operator == "derivative":
         entries = [((), d) for d in gradient(t.outputs[0], wrt).values()]
     elif operator == "second_derivative":
@@ -150,12 +160,12 @@ def derive(case: Case, operator: str) -> Derivation:
         d = t.outputs[0].diff(s).diff(s)
         entries = [((), d)] if d != 0 else []
     elif operator == "gradient":
-        entries = _entries(index_of, gradient(t.outputs[0], wrt))
+        entries = _entries(index_of, gradient(f, wrt))
     elif operator == "jacobian":
         for k, y in enumerate(t.outputs):
             entries += _entries(index_of, gradient(y, wrt), (k,))
     elif operator == "hessian":
-        for s, g in gradient(t.outputs[0], wrt).items():
+        for s, g in gradient(f, wrt).items():
             entries += _entries(index_of, gradient(g, wrt), (index_of[s],))
     elif operator == "hvp":
         g = gradient(t.outputs[0], wrt)
@@ -175,7 +185,16 @@ def derive(case: Case, operator: str) -> Derivation:
         entries = _entries(index_of, {s: sympy.Add(*v) for s, v in parts.items()})
     else:
         raise ValueError(f"unknown operator {operator!r}")
+    parts = tuple(template.parts(structure, ops.order(operator))) if structure else ()
     seconds = t.seconds + time.perf_counter() - start
     return Derivation(
-        t, operator, ops.value_shape(operator, n, m), tuple(entries), tangent, cotangent, seconds
+        t,
+        operator,
+        ops.value_shape(operator, n, m),
+        tuple(entries),
+        tangent,
+        cotangent,
+        seconds,
+        parts,
+        structure.describe() if structure else "",
     )

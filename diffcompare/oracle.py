@@ -98,6 +98,8 @@ def _mpmath_function(case, operator):
 def _sympy_mpmath(problem: Problem) -> Reference:
     import mpmath
 
+    from diffcompare import template
+
     d, f = _mpmath_function(problem.case, problem.operator)
 
     def mp(a):
@@ -114,11 +116,16 @@ def _sympy_mpmath(problem: Problem) -> Reference:
     hi = np.zeros(d.shape)
     lo = np.zeros(d.shape)
     with mpmath.workdps(DIGITS):
+        theta = mp(problem.theta)
         try:
-            values = f(mp(problem.theta), constants, tangent, cotangent)
+            values = f(theta, constants, tangent, cotangent)
+            total = {index: v for (index, _), v in zip(d.entries, values)}
+            for part in d.parts:  # repeated terms, term by term at the same precision
+                for index, v in template.mpmath_values(part, theta):
+                    total[index] = total.get(index, 0) + v
         except ZeroDivisionError:
             raise Unsupported("the derivative is not defined at this point") from None
-        for (index, _), v in zip(d.entries, values):
+        for index, v in total.items():
             if not isinstance(v, mpmath.mpf):
                 v = mpmath.mpmathify(v)
                 if not isinstance(v, mpmath.mpf):

@@ -40,11 +40,14 @@ def compiled(derivation) -> tuple:
     (once per derivation: float64 and float32 runs share it)."""
     import sympy
 
+    from diffcompare import template
     from diffcompare.expression import PRINT_NAMES
 
     start = time.perf_counter()
     exprs = [e for _, e in derivation.entries]
     f = sympy.lambdify(derivation.args, exprs, modules=[PRINT_NAMES, "numpy"], cse=True)
+    for part in derivation.parts:
+        template.numpy_part(part)  # compiled here, so that prepare time counts it
     return f, time.perf_counter() - start
 
 
@@ -58,6 +61,7 @@ class Sympy:
         return tolerance(None, dtype, derivative_order)
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
+        from diffcompare import template
         from diffcompare.expression import derive
 
         d = derive(problem.case, problem.operator)  # cached: the oracle may have derived it
@@ -66,10 +70,20 @@ class Sympy:
         args = call_args(problem, d)
         shape, dtype = d.shape, problem.np_dtype
         primal = problem.numpy_function()
+
+        add = template.adder(d.parts, len(shape))  # the repeated terms, over vectors
+        theta = problem.theta
+
+        def call():
+            out = dense(shape, indices, f(*args) if indices else (), dtype)
+            add(theta, out)
+            return out
+
+        note = f"{d.ops_count()} operations in the derivative before cse"
         return Prepared(
-            call=lambda: dense(shape, indices, f(*args), dtype),
+            call=call,
             to_numpy=np.asarray,
             primal=lambda: primal(problem.theta),
             prepare_s=d.seconds + compile_s,
-            note=f"{d.ops_count()} operations in the derivative before cse",
+            note=f"{note}; {d.structure}" if d.structure else note,
         )
