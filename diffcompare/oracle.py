@@ -92,7 +92,8 @@ def _mpmath_function(case, operator):
 
     d = derive(case, operator)
     exprs = [e for _, e in d.entries]
-    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"])
+    # cse: shared subexpressions printed and evaluated once, at the same 50 digits
+    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"], cse=True)
 
 
 def _sympy_mpmath(problem: Problem) -> Reference:

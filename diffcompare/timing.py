@@ -20,11 +20,12 @@ class Timing:
 
 @dataclass(frozen=True)
 class Budget:
-    batch_s: float = (
-        0.002  # a repeat lasts at least this long (the timer's resolution is far finer)
-    )
-    repeats: int = 7
-    max_total_s: float = 1.0  # a slow callable gets fewer repeats, never fewer than 3
+    """How long to time one callable. The default is the suite's overview (every cell of
+    77 cases in under a minute); benchmarks/ use longer budgets for figures to quote."""
+
+    batch_s: float = 0.001  # a repeat lasts at least this long (the timer is far finer)
+    repeats: int = 5
+    max_total_s: float = 0.25  # a slow callable gets fewer repeats, never fewer than 3
 
     @classmethod
     def quick(cls) -> Budget:

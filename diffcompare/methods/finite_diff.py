@@ -6,7 +6,7 @@ import numpy as np
 
 from diffcompare import operator as ops
 from diffcompare.errors import Unsupported
-from diffcompare.methods import Prepared
+from diffcompare.methods import Prepared, batch
 from diffcompare.methods.stencil import (
     BACKWARD,
     CENTRAL,
@@ -46,6 +46,7 @@ class _Numeric:
     backend = "numpy"
     devices = ("cpu",)
     name: str
+    batches = True  # real stencils along the axes can take all their points in one call
 
     def rtol(self, dtype: str, derivative_order: int) -> float:
         return tolerance(self.scheme_order, dtype, derivative_order)
@@ -68,16 +69,23 @@ class _Numeric:
         f = self._function(problem)
         x = problem.theta
         counters: dict = {}
+        notes = []
+        fb = None
+        if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_POINTS:
+            fb, why = batch.batched(problem, f)
+            notes.append(
+                "batched: each stencil's points in one torch.func.vmap call" if fb else why
+            )
 
         def call():
-            value, counters["f_evals"] = self._evaluate(f, x, problem)
+            value, counters["f_evals"] = self._evaluate(f, x, problem, fb)
             return value
 
-        note = ""
         if problem.operator == "vjp":
-            note = "finite differences have no reverse mode: u^T J from the full Jacobian"
+            notes.append("finite differences have no reverse mode: u^T J from the full Jacobian")
         if "stop_gradient" in problem.case.fn.__code__.co_names:
-            note = "finite differences see values only: stop_gradient has no effect on them"
+            notes.append("finite differences see values only: stop_gradient has no effect on them")
+        note = "; ".join(notes)
         return Prepared(
             call=call,
             to_numpy=np.asarray,
@@ -110,14 +118,28 @@ class FiniteDifference(_Numeric):
     def _points(self, problem: Problem) -> int:
         return len(self.stencil.offsets)
 
-    def _evaluate(self, f, x, problem: Problem):
+    def _evaluate(self, f, x, problem: Problem, fb=None):
         s = self.stencil
         base, relative = self._base(problem)
         axes, tangent = self._directions(problem)
+        if fb is not None:
+            return _batched(problem, fb, f, x, steps_for(x, axes, base, relative), s)
         ev = Evaluations(f, x)
         return _apply(
             problem, ev, s, s, axes, tangent, lambda dirs: steps_for(x, dirs, base, relative)
         ), ev.count
+
+
+BATCHED_OPERATORS = ("derivative", "gradient", "jacobian", "vjp")
+
+
+def _batched(problem: Problem, fb, f, x, steps, s: Stencil):
+    """A first-order operator from one batched call: (value, evaluations)."""
+    f0 = f(x) if 0 in s.offsets else None
+    jac = batch.first(fb, f0, x, steps, s).reshape(problem.m, problem.n)
+    value = (problem.cotangent @ jac) if problem.operator == "vjp" else jac
+    evals = sum(1 for c in s.offsets if c != 0) * problem.n + (f0 is not None)
+    return value.reshape(problem.value_shape), evals
 
 
 def _apply(problem: Problem, ev: Evaluations, s1: Stencil, s2: Stencil, axes, tangent, steps):
@@ -151,12 +173,16 @@ class Richardson(_Numeric):
     def _first_step(self, problem: Problem):
         return 0.1 if problem.step is None else problem.step
 
-    def _evaluate(self, f, x, problem: Problem):
+    def _evaluate(self, f, x, problem: Problem, fb=None):
         axes, tangent = self._directions(problem)
         total = 0
 
         def phi(h):
             nonlocal total
+            if fb is not None:
+                value, evals = _batched(problem, fb, f, x, steps_for(x, axes, h, True), CENTRAL)
+                total += evals
+                return value
             ev = Evaluations(f, x)
             value = _apply(
                 problem,
@@ -182,6 +208,7 @@ class ComplexStep(_Numeric):
 
     name = "complex-step"
     scheme_order = None
+    batches = False  # complex points: the loop
 
     def rtol(self, dtype: str, derivative_order: int) -> float:
         # second derivatives: an outer central difference (order 2) of exact first ones
@@ -204,7 +231,7 @@ class ComplexStep(_Numeric):
             ) from None
         return f
 
-    def _evaluate(self, f, x, problem: Problem):
+    def _evaluate(self, f, x, problem: Problem, fb=None):
         k = ops.order(problem.operator)
         h = self._first_step(problem)
         outer = eps(problem.dtype) ** (1 / 3)
