@@ -10,6 +10,8 @@ from pathlib import Path
 from diffcompare.errors import CaseError
 from diffcompare.options import UsageError, add_to_argparse, resolve
 
+QUICK_MAX_N = 100
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit 2 (argparse would print the usage too)
@@ -121,7 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     add_to_argparse(run)
     run.add_argument("--device", action="append", help="cpu or cuda (default: every available)")
     run.add_argument("--out", default="reports", metavar="DIR", help="output folder")
-    run.add_argument("--quick", action="store_true", help="few repeats: a first look in seconds")
+    run.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a first look in seconds: few repeats, and the seed cases up to "
+        f"n = {QUICK_MAX_N} in float64, unless --case/--tag/--cases/--dtype say otherwise",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -302,7 +309,12 @@ def cmd_run(args) -> int:
     from diffcompare.runner import Plan, run
     from diffcompare.timing import Budget
 
+    chosen = bool(args.case or args.tag or args.cases)
+    if args.quick and not chosen:
+        args.tag = ["seed"]  # a first look: the seed cases, in float64 unless asked
     cases = _cases(args)
+    if args.quick and not chosen:  # scale is what `sweep size` is for
+        cases = [c for c in cases if c.n <= QUICK_MAX_N]
     names = resolve("method", args.method) or list(methods.DEFAULT)
     if args.step is not None and not args.step > 0:
         raise UsageError(f"--step must be a positive number, got {args.step}")
@@ -310,7 +322,7 @@ def cmd_run(args) -> int:
         cases=tuple(cases),
         methods=tuple(methods.by_name(n) for n in names),
         devices=tuple(resolve_devices(_csv_list(args.device))),
-        dtypes=tuple(resolve("dtype", args.dtype) or DTYPES),
+        dtypes=tuple(resolve("dtype", args.dtype) or (("float64",) if args.quick else DTYPES)),
         operators=tuple(resolve("operator", args.operator)) or None,
         budget=Budget.quick() if args.quick else Budget(),
         seed=args.seed or 0,

@@ -41,7 +41,7 @@ def _error(exc: BaseException) -> tuple[str, str]:
     return f"{type(exc).__name__}: {exc}", traceback.format_exc()
 
 
-def _pairs(plan: Plan):
+def pairs(plan: Plan):
     """(method, device) for every device of every method that the plan asks for."""
     return [(m, d) for m in plan.methods for d in m.devices if d in plan.devices]
 
@@ -56,7 +56,7 @@ class _Cells:
     def rows(self, problem, reference, ref_message) -> list[Result]:
         return [
             self.cell(problem, method, device, reference, ref_message)
-            for method, device in _pairs(self.plan)
+            for method, device in pairs(self.plan)
         ]
 
     def cell(self, problem, method, device, reference, ref_message) -> Result:
@@ -185,7 +185,7 @@ def _run_case(case: Case, plan: Plan, primal_cache: dict | None) -> list[Result]
                 traceback=tb,
                 tags=case.tags,
             )
-            for m, d in _pairs(plan)
+            for m, d in pairs(plan)
             for dt in plan.dtypes
         ]
     available = operators_for(case, out_shape)

@@ -75,7 +75,7 @@ def test_run_writes_results_in_process(tmp_path):
     assert code == 0
     data = json.loads((tmp_path / "results.json").read_text())
     assert {"python", "numpy", "sympy", "torch", "cpu", "timestamp"} <= set(data["environment"])
-    assert len(data["results"]) == 2 * 2 * 2  # cases x methods x dtypes
+    assert len(data["results"]) == 2 * 2 * 1  # cases x methods x dtypes (--quick: float64)
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,13 @@ def test_sweep_misuse_exits_2_with_one_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("diffcompare: error:") and err.count("\n") == 1
+
+
+def test_quick_without_a_selection_is_the_small_seed_cases_in_float64(tmp_path):
+    assert (
+        main(["run", "--quick", "--no-progress", "--method", "torch", "--out", str(tmp_path)]) == 0
+    )
+    rows = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert {r["dtype"] for r in rows} == {"float64"}
+    assert all("seed" in r["tags"] and r["n"] <= 100 for r in rows)
+    assert "rosenbrock_n100" in {r["case"] for r in rows}

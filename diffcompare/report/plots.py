@@ -10,15 +10,16 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure  # figures without pyplot's global state: none to close
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
-from diffcompare.report.tables import column
+from diffcompare.report.tables import column, seconds
 from diffcompare.result import Results
 from diffcompare.sweep.record import Sweep
 
 FAMILY_MARKER = {"symbolic": "s", "numeric": "o", "automatic": "^", "user": "*"}
 DTYPE_FILL = {"float64": "full", "float32": "none"}
 FLOOR = 1e-18  # errors of exactly 0 are drawn here on log axes
+SECONDS = FuncFormatter(lambda v, _: seconds(v))
 
 
 def _figure(width, height, panels=1, layout="constrained"):
@@ -27,17 +28,18 @@ def _figure(width, height, panels=1, layout="constrained"):
     return fig, axes
 
 
-def _colours(names) -> dict:
+def colours_for(names) -> dict:
+    """A colour per method column, the same in every figure of a run."""
     names = sorted(set(names))
     cmap = matplotlib.colormaps["tab10" if len(names) <= 10 else "tab20"]
     return {name: cmap(i % cmap.N) for i, name in enumerate(names)}
 
 
-def scatter(results: Results) -> dict:
+def scatter(results: Results, colours: dict | None = None) -> dict:
     """Correct digits against median time per call, one figure per case, and one legend
     for them all."""
     rows = [r for r in results.rows if r.status == "ok" and r.eval_s and r.digits is not None]
-    colours = _colours(column(r) for r in results.rows)
+    colours = colours or colours_for(column(r) for r in results.rows)
     figures = {}
     if rows:
         figures["scatter_legend"] = _legend(rows, colours)
@@ -60,9 +62,10 @@ def scatter(results: Results) -> dict:
             )
         ax.set_xscale("log")
         ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_formatter(SECONDS)  # plain text: mathtext's 10^k parses slowly
         ax.set_ylim(-0.5, 17.5)
         ax.yaxis.set_major_locator(FixedLocator([0, 4, 8, 12, 16]))
-        ax.set_xlabel("median time per derivative call (s)", fontsize=8)
+        ax.set_xlabel("median time per derivative call", fontsize=8)
         ax.set_ylabel("correct digits", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_title(case, fontsize=9)
