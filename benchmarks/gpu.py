@@ -1,0 +1,174 @@
+"""Autograd on CUDA against the CPU, for the sized cases, up to n = 10⁷.
+
+    python benchmarks/gpu.py                       # on a machine with CUDA: docs/gpu-<date>.md
+    python benchmarks/gpu.py --reduced --out DIR   # CPU only, small sizes (CI runs this)
+
+For each sized case, dtype (float32, float64), device (cpu, cuda) and n, the torch
+gradient is prepared exactly as ``diffcompare run`` prepares it and timed two ways, in
+alternation: by diffcompare's harness (which synchronises inside the timed call) and by
+``torch.utils.benchmark.Timer`` on the same callable. The report gives both medians and
+their ratio, the cost ratio (gradient / f), the n from which CUDA beats the CPU, and
+the peak GPU memory of each cell. It names the device and the date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+from diffcompare import registry
+from diffcompare.environment import describe
+from diffcompare.methods import by_name
+from diffcompare.methods.autograd import available_devices
+from diffcompare.problem import bind, output_shape
+from diffcompare.timing import Budget, measure
+
+ROOT = Path(__file__).resolve().parent.parent
+FAMILIES = ("rosenbrock", "sum_of_squares")
+SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
+REDUCED = (10, 1000)
+BUDGET = Budget(batch_s=0.005, repeats=5, max_total_s=1.0)
+
+
+def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
+    import torch
+    import torch.utils.benchmark as tb
+
+    case = family.at(n)
+    problem = bind(case, "gradient", dtype, output_shape(case))
+    prepared = by_name("torch").prepare(problem, device)
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    prepared.call(), prepared.primal()
+    timer = tb.Timer(
+        stmt="fn()", globals={"fn": prepared.call}, num_threads=torch.get_num_threads()
+    )
+    ours, theirs, primal = [], [], []
+    for _ in range(rounds):  # the two harnesses take turns on the same callable
+        ours.append(measure(prepared.call, BUDGET).median)
+        theirs.append(timer.blocked_autorange(min_run_time=0.2).median)
+        primal.append(measure(prepared.primal, BUDGET).median)
+    row = dict(
+        case=family.name,
+        n=n,
+        dtype=dtype,
+        device=device,
+        diffcompare_s=statistics.median(ours),
+        timer_s=statistics.median(theirs),
+        primal_s=statistics.median(primal),
+    )
+    row["agreement"] = row["diffcompare_s"] / row["timer_s"]
+    row["cost_ratio"] = row["diffcompare_s"] / row["primal_s"]
+    row["peak_gpu_mib"] = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
+    return row
+
+
+def crossover(rows: list[dict]) -> list[list]:
+    """Per case and dtype, the smallest n from which CUDA's gradient beats the CPU's."""
+    out = []
+    keys = dict.fromkeys((r["case"], r["dtype"]) for r in rows)
+    for case, dtype in keys:
+        times = {
+            (r["device"], r["n"]): r["diffcompare_s"]
+            for r in rows
+            if (r["case"], r["dtype"]) == (case, dtype)
+        }
+        ns = sorted({n for _, n in times})
+        if not any(d == "cuda" for d, _ in times):
+            out.append([case, dtype, "no CUDA device here"])
+            continue
+        wins = [n for n in ns if ("cuda", n) in times and times["cuda", n] < times["cpu", n]]
+        first = next((n for n in ns if all(m in wins for m in ns if m >= n)), None)
+        out.append([case, dtype, first if first is not None else "never (in these sizes)"])
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--reduced", action="store_true", help="CPU only, small sizes (for CI)")
+    p.add_argument("--out", default=str(ROOT / "docs"), help="folder for the report")
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args()
+    registry.builtin()
+    devices = ["cpu"] if args.reduced else list(available_devices())
+    sizes = REDUCED if args.reduced else SIZES
+    env = describe()
+    start = time.perf_counter()
+    rows = []
+    for name in FAMILIES:
+        family = registry.families()[name]
+        for dtype in ("float32", "float64"):
+            for device in devices:
+                for n in sizes:
+                    rows.append(cell(family, n, dtype, device, args.rounds))
+                    print(rows[-1], file=sys.stderr)
+    date = datetime.date.today().isoformat()
+    gpu = env.get("gpu") or "none (CPU only)"
+    body = [
+        [
+            r["case"],
+            f"{r['n']:.0e}",
+            r["dtype"],
+            r["device"],
+            f"{r['diffcompare_s'] * 1e3:.3f}",
+            f"{r['timer_s'] * 1e3:.3f}",
+            f"{r['agreement']:.3f}",
+            f"{r['cost_ratio']:.2f}",
+            "—" if r["peak_gpu_mib"] is None else f"{r['peak_gpu_mib']:.0f}",
+        ]
+        for r in rows
+    ]
+    headers = [
+        "case",
+        "n",
+        "dtype",
+        "device",
+        "diffcompare ms",
+        "Timer ms",
+        "ratio",
+        "cost ratio",
+        "peak GPU MiB",
+    ]
+    within = [r for r in rows if r["device"] == "cuda"]
+    agree = sum(abs(r["agreement"] - 1) <= 0.10 for r in within)
+    text = "\n".join(
+        [
+            f"# Autograd on CUDA and CPU — {date}",
+            "",
+            f"Device: {gpu}. CPU: {env['cpu']} ({env['cpu_count']} cores). torch "
+            f"{env['torch']}, commit {env['git_commit']}. Took "
+            f"{time.perf_counter() - start:.0f} s.",
+            "",
+            f"    python benchmarks/gpu.py{' --reduced' if args.reduced else ''}",
+            "",
+            "Torch reverse-mode gradient, timed by diffcompare's harness and by "
+            "torch.utils.benchmark.Timer on the same callable, in alternation "
+            f"(medians of {args.rounds} rounds each).",
+            "",
+            tabulate(body, headers, tablefmt="github", disable_numparse=True),
+            "",
+            f"CUDA cells whose two medians agree within 10 %: {agree} of {len(within)}.",
+            "",
+            "From which n CUDA beats the CPU:",
+            "",
+            tabulate(crossover(rows), ["case", "dtype", "n"], tablefmt="github"),
+            "",
+        ]
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"gpu-{date}{'-reduced' if args.reduced else ''}.md"
+    path.write_text(text)
+    print(text)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
