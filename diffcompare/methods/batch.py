@@ -28,9 +28,7 @@ class Batched:
         self.m = m
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
-        rows = max(1, CHUNK // max(1, points.shape[1]))
-        parts = [self.fb(points[i : i + rows]) for i in range(0, len(points), rows)]
-        return np.concatenate(parts).reshape(len(points), self.m)
+        return np.asarray(self.fb(points)).reshape(len(points), self.m)
 
 
 def batched(problem: Problem, f: Callable) -> tuple[Batched | None, str]:
@@ -77,16 +75,21 @@ def batched(problem: Problem, f: Callable) -> tuple[Batched | None, str]:
 
 def first(fb: Batched, f0, x: np.ndarray, steps, stencil) -> np.ndarray:
     """The (m, n) Jacobian by one real stencil along every axis, from batched points.
-    Each point is x with h·c added to one coordinate, as the loop computes it."""
+    Each point is x with h·c added to one coordinate, as the loop computes it; the
+    points are built and evaluated in chunks of at most CHUNK numbers."""
     n = x.size
     offsets = [c for c in stencil.offsets if c != 0]
     h = np.asarray(steps, dtype=x.dtype)
-    points = np.repeat(x[None, :], len(offsets) * n, axis=0)
-    diagonal = np.arange(n)
-    for k, c in enumerate(offsets):
-        block = points[k * n : (k + 1) * n]
-        block[diagonal, diagonal] += x.dtype.type(c) * h
-    values = fb(points).reshape(len(offsets), n, fb.m)
+    moves = np.concatenate([x.dtype.type(c) * h for c in offsets])  # one per point
+    axis = np.tile(np.arange(n), len(offsets))
+    values = np.empty((len(moves), fb.m), dtype=x.dtype)
+    rows = max(1, CHUNK // n)
+    for start in range(0, len(moves), rows):
+        stop = min(start + rows, len(moves))
+        points = np.repeat(x[None, :], stop - start, axis=0)
+        points[np.arange(stop - start), axis[start:stop]] += moves[start:stop]
+        values[start:stop] = fb(points)
+    values = values.reshape(len(offsets), n, fb.m)
     acc = 0
     for c, w in zip(stencil.offsets, stencil.weights):
         acc = acc + w * (np.asarray(f0).reshape(1, -1) if c == 0 else values[offsets.index(c)])
