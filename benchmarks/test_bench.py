@@ -9,6 +9,9 @@ Each times the same prepared callable the runner times; when enabled, the runner
 median is measured beside it (extra_info["runner_median_s"]) for timing_agreement.py.
 """
 
+import os
+import statistics
+
 import pytest
 
 from diffcompare import oracle, registry
@@ -16,10 +19,11 @@ from diffcompare.methods import DEFAULT, by_name
 from diffcompare.methods.autograd import available_devices
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.runner import attempt
-from diffcompare.timing import Budget, measure
+from diffcompare.timing import Budget, batch, calibrate, measure
 
 registry.builtin()
 AGREEMENT = Budget(batch_s=0.01, repeats=15, max_total_s=3.0)
+AGREEMENT_ROUNDS = 101
 CELLS = [
     (c, m, d)
     for c in registry.select(tags=["seed"])
@@ -55,10 +59,28 @@ def test_derivative(benchmark, c, method, device):
     if benchmark.disabled:
         benchmark(prepared.call)
         return
-    # the runner's figure, measured right beside; longer batches than a default run so that
-    # both medians are stable enough on a shared machine to compare
+    if os.environ.get("DIFFCOMPARE_AGREEMENT") == "1":
+        return agreement(benchmark, prepared.call)
     timing = measure(prepared.call, AGREEMENT)
     benchmark.extra_info["runner_median_s"] = timing.median
     benchmark.pedantic(
         prepared.call, iterations=timing.number, rounds=timing.repeats, warmup_rounds=1
     )
+
+
+def agreement(benchmark, call) -> None:
+    """The two harnesses in strict alternation on one callable: before each of
+    pytest-benchmark's rounds (one call each: pedantic allows no more with a setup), the
+    runner times one of its batches (calls per batch calibrated as a run calibrates
+    them). A drift of the machine then hits both medians alike."""
+    number, _ = calibrate(call, AGREEMENT.batch_s)
+    samples: list[float] = []
+    benchmark.pedantic(
+        call,
+        setup=lambda: samples.append(batch(call, number)),
+        rounds=AGREEMENT_ROUNDS,
+        iterations=1,
+        warmup_rounds=1,
+    )
+    benchmark.extra_info["runner_median_s"] = statistics.median(samples[1:])  # not the warm-up
+    benchmark.extra_info["runner_batch_calls"] = number

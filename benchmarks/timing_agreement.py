@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -45,7 +46,8 @@ def main(out: str = "docs/timing-agreement.md") -> int:
             "-p",
             "no:cacheprovider",
         ]
-        subprocess.run(cmd, check=True, cwd=ROOT)
+        env = {**os.environ, "DIFFCOMPARE_AGREEMENT": "1"}  # the interleaved mode
+        subprocess.run(cmd, check=True, cwd=ROOT, env=env)
         data = json.loads(path.read_text())
     rows, ratios = [], []
     for b in data["benchmarks"]:
@@ -72,12 +74,13 @@ def main(out: str = "docs/timing-agreement.md") -> int:
             f"Measured {datetime.date.today().isoformat()} on "
             f"{data['machine_info'].get('cpu', {}).get('brand_raw', platform.machine())}, python "
             f"{platform.python_version()}, with `python benchmarks/timing_agreement.py`.",
-            "Each row times one prepared derivative callable twice, side by side in one process: "
-            "`diffcompare.timing.measure` (the runner) and `benchmark.pedantic` with the same "
-            "iterations and rounds (batches of at least 10 ms, 15 rounds, so that both medians "
-            "are stable on a shared machine). The runner measures before and after "
-            "pytest-benchmark and its figure is the mean of the two medians (A-B-A order, so "
-            "that a drift of the machine cancels).",
+            "Each row times one prepared derivative callable with both harnesses in strict "
+            "alternation, in one process: before each of pytest-benchmark's 101 rounds "
+            "(`benchmark.pedantic`, one call per round, which is what pedantic allows with a "
+            "setup function), the runner times one batch of its own "
+            "(`diffcompare.timing.batch`, calls per batch calibrated to at least 10 ms by "
+            "`diffcompare.timing.calibrate`, as a run calibrates them). Each median is over "
+            "its 100 samples after a warm-up; a drift of the machine hits both alike.",
             "",
             f"Target: every ratio in [0.8, 1.25]. Result: {'met' if met else 'NOT met'} "
             f"({len(ratios)} callables, median ratio {statistics.median(ratios):.3f}, "

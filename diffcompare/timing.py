@@ -32,26 +32,36 @@ class Budget:
         return cls(batch_s=0.0005, repeats=3, max_total_s=0.2)
 
 
-def measure(fn: Callable[[], object], budget: Budget = Budget()) -> Timing:
-    """Time fn (which must synchronise its device itself). fn has been called once already."""
+def calibrate(fn: Callable[[], object], batch_s: float) -> tuple[int, float]:
+    """Calls per batch: 1, 2, 5, 10, 20, 50, ... until a batch lasts batch_s; returns that
+    number and the last batch's seconds. These batches warm caches up; they are not samples."""
     timer = time.perf_counter
     number = 1
-    while True:  # 1, 2, 5, 10, 20, 50, ... calls until one batch lasts batch_s
+    while True:
         start = timer()
         for _ in range(number):
             fn()
         elapsed = timer() - start
-        if elapsed >= budget.batch_s:
-            break
+        if elapsed >= batch_s:
+            return number, elapsed
         number = number * 5 // 2 if str(number)[0] == "2" else number * 2
+
+
+def batch(fn: Callable[[], object], number: int) -> float:
+    """One sample: seconds per call over a batch of number calls."""
+    timer = time.perf_counter
+    start = timer()
+    for _ in range(number):
+        fn()
+    return (timer() - start) / number
+
+
+def measure(fn: Callable[[], object], budget: Budget = Budget()) -> Timing:
+    """Time fn (which must synchronise its device itself). fn has been called once already."""
+    number, elapsed = calibrate(fn, budget.batch_s)
     repeats = budget.repeats
     if elapsed * repeats > budget.max_total_s:
         repeats = max(3, int(budget.max_total_s / elapsed))
-    samples = []  # the calibration batches warmed up caches; they are not samples
-    for _ in range(repeats):
-        start = timer()
-        for _ in range(number):
-            fn()
-        samples.append((timer() - start) / number)
+    samples = [batch(fn, number) for _ in range(repeats)]
     q1, median, q3 = np.percentile(samples, [25, 50, 75])
     return Timing(float(median), float(q3 - q1), float(min(samples)), number, len(samples))
