@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -130,6 +131,30 @@ def _parser() -> argparse.ArgumentParser:
         f"n = {QUICK_MAX_N} in float64, unless --case/--tag/--cases/--dtype say otherwise",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a cell may take before it becomes a 'timeout' row (60)",
+    )
+    run.add_argument(
+        "--memory-limit",
+        type=int,
+        default=4096,
+        metavar="MiB",
+        help="memory of the worker process running the cells (4096)",
+    )
+    run.add_argument(
+        "--isolation",
+        choices=("process", "none"),
+        help="run cells in a worker process (the default, but for --quick) or in this one "
+        "(no memory limit; time limits stop Python code only)",
+    )
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish the run in DIR (killed or interrupted): its finished rows are kept",
+    )
     return p
 
 
@@ -302,12 +327,52 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+RUN_ARGS = "run.json"  # the arguments of a run, kept in its folder for --resume
+
+
+def _resumed(args) -> argparse.Namespace:
+    """--resume DIR: the arguments the run in DIR was started with."""
+    folder = Path(args.resume)
+    try:
+        saved = json.loads((folder / RUN_ARGS).read_text())
+    except FileNotFoundError:
+        raise UsageError(
+            f"--resume: {folder} holds no interrupted run ({RUN_ARGS} missing)"
+        ) from None
+    except ValueError as exc:
+        raise UsageError(f"--resume: {folder / RUN_ARGS} is damaged ({exc})") from None
+    again = _parser().parse_args(["run", *saved])
+    again.resume, again.out, again.argv = str(folder), str(folder), saved
+    again.no_progress = args.no_progress or again.no_progress
+    return again
+
+
 def cmd_run(args) -> int:
-    from diffcompare import methods, report
+    from diffcompare.worker import Isolated, Sources
+
+    if args.resume:
+        args = _resumed(args)
+    saved = list(args.argv)
+    isolation = args.isolation or ("none" if args.quick else "process")
+    worker = None
+    if isolation == "process":  # started first: it imports while this process does
+        sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
+        worker = Isolated(sources, args.timeout, args.memory_limit)
+    try:
+        return _run(args, saved, worker)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
+
+
+def _run(args, saved: list[str], worker) -> int:
+    from diffcompare import journal, methods, report
     from diffcompare.methods.autograd import resolve_devices
     from diffcompare.problem import DTYPES
-    from diffcompare.runner import Plan, run
+    from diffcompare.runner import Interrupted, Plan, run
     from diffcompare.timing import Budget
+    from diffcompare.worker import InProcess
 
     chosen = bool(args.case or args.tag or args.cases)
     if args.quick and not chosen:
@@ -316,8 +381,11 @@ def cmd_run(args) -> int:
     if args.quick and not chosen:  # scale is what `sweep size` is for
         cases = [c for c in cases if c.n <= QUICK_MAX_N]
     names = resolve("method", args.method) or list(methods.DEFAULT)
-    if args.step is not None and not args.step > 0:
-        raise UsageError(f"--step must be a positive number, got {args.step}")
+    for name, value in (("--step", args.step), ("--timeout", args.timeout)):
+        if value is not None and not value > 0:
+            raise UsageError(f"{name} must be a positive number, got {value}")
+    if args.memory_limit is not None and args.memory_limit < 256:
+        raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
     plan = Plan(
         cases=tuple(cases),
         methods=tuple(methods.by_name(n) for n in names),
@@ -328,9 +396,29 @@ def cmd_run(args) -> int:
         seed=args.seed or 0,
         step=args.step,
     )
+    out = Path(args.out)
     _writable(args.out)
-    results = run(plan, progress=not args.no_progress)
-    paths = report.write(results, args.out)
+    done = {}
+    if args.resume:
+        try:
+            done = journal.read(out)
+        except FileNotFoundError:
+            raise UsageError(f"--resume: {out / journal.NAME} is missing") from None
+    else:
+        (out / RUN_ARGS).write_text(json.dumps(saved))
+    worker = worker.bind(plan) if worker else InProcess(plan, args.timeout)
+    with journal.Journal(out, fresh=not args.resume) as j:
+        try:
+            results = run(plan, not args.no_progress, on_row=j.append, done=done, worker=worker)
+        except Interrupted as exc:  # Ctrl-C: report what is done, then stop
+            paths = report.write(exc.results, out)
+            print(
+                f"diffcompare: interrupted; {len(exc.results.rows)} rows written to "
+                f"{paths['json']}; finish with: diffcompare run --resume {out}",
+                file=sys.stderr,
+            )
+            return 130
+    paths = report.write(results, out)
     print(report.summary(results))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0
@@ -340,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = _parser().parse_args(argv)
+        rest = [a for a in argv if a != "--debug"]
+        args.argv = [a for a in rest[1:] if a != "--no-progress"]  # kept for --resume
         commands = {
             "list": cmd_list,
             "run": cmd_run,

@@ -216,6 +216,11 @@ def load(spec: str) -> None:
         importlib.import_module(spec)
 
 
+def get(name: str) -> Case:
+    """The registered case of this name (KeyError if none)."""
+    return _REGISTRY[name]
+
+
 def all_cases() -> list[Case]:
     return sorted(_REGISTRY.values(), key=lambda c: c.name)
 

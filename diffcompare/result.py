@@ -47,6 +47,11 @@ class Result:
     tags: tuple[str, ...] = ()
     traceback: str = ""
 
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """What identifies a cell of a run: (case, operator, method, device, dtype)."""
+        return (self.case, self.operator, self.method, self.device, self.dtype)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["tags"] = list(self.tags)

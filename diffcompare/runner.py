@@ -159,68 +159,123 @@ def attempt(problem, method, device, reference, ref_message=""):
     return row, prepared
 
 
-def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[Result]:
-    # floating-point warnings become statuses (nan) and messages, not noise on stderr
-    with np.errstate(all="ignore"):
-        return _run_case(case, plan, primal_cache)
+def failed_case(case: Case, plan: Plan, status: str, message: str, tb: str = "") -> list[Result]:
+    """One row per (method, device, dtype) for a case that could not be set up."""
+    return [
+        Result(
+            case=case.name,
+            operator="-",
+            method=m.name,
+            family=m.family,
+            device=d,
+            dtype=dt,
+            n=case.n,
+            status=status,
+            message=message,
+            traceback=tb,
+            tags=case.tags,
+        )
+        for m, d in pairs(plan)
+        for dt in plan.dtypes
+    ]
 
 
-def _run_case(case: Case, plan: Plan, primal_cache: dict | None) -> list[Result]:
-    cells = _Cells(plan, {} if primal_cache is None else primal_cache)
+def problems(case: Case, plan: Plan) -> tuple[list[Result], list]:
+    """The case's problems (operator x dtype) or, when it fails, its error rows."""
     try:
         out_shape = output_shape(case)
     except Exception as exc:
         message, tb = _error(exc)
-        return [
-            Result(
-                case=case.name,
-                operator="-",
-                method=m.name,
-                family=m.family,
-                device=d,
-                dtype=dt,
-                n=case.n,
-                status="error",
-                message=f"the case fails: {message}",
-                traceback=tb,
-                tags=case.tags,
-            )
-            for m, d in pairs(plan)
-            for dt in plan.dtypes
-        ]
+        return failed_case(case, plan, "error", f"the case fails: {message}", tb), []
     available = operators_for(case, out_shape)
     chosen = (
         available[:1] if plan.operators is None else [o for o in plan.operators if o in available]
     )
-    rows = []
-    for op in chosen:
-        for dtype in plan.dtypes:
-            problem = bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step)
-            try:
-                reference, ref_message = oracle.reference(problem), ""
-            except Exception as exc:  # no oracle: rows still show values, without accuracy
-                why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
-                reference, ref_message = None, f"no reference: {why}"
-            rows += cells.rows(problem, reference, ref_message)
-    return rows
+    return [], [
+        bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step)
+        for op in chosen
+        for dtype in plan.dtypes
+    ]
+
+
+def reference_for(problem):
+    """(the oracle's reference or None, why there is none)."""
+    try:
+        return oracle.reference(problem), ""
+    except Exception as exc:  # no oracle: rows still show values, without accuracy
+        why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
+        return None, f"no reference: {why}"
+
+
+def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[Result]:
+    # floating-point warnings become statuses (nan) and messages, not noise on stderr
+    with np.errstate(all="ignore"):
+        rows, found = problems(case, plan)
+        cells = _Cells(plan, {} if primal_cache is None else primal_cache)
+        for problem in found:
+            rows += cells.rows(problem, *reference_for(problem))
+        return rows
+
+
+class Interrupted(Exception):  # noqa: N818 — it carries the partial results
+    """Ctrl-C during a run: the rows finished so far, as Results."""
+
+    def __init__(self, results: Results):
+        super().__init__(f"interrupted after {len(results.rows)} rows")
+        self.results = results
 
 
 def run(
-    plan: Plan, progress: bool = True, on_row: Callable[[Result], None] | None = None
+    plan: Plan,
+    progress: bool = True,
+    on_row: Callable[[Result], None] | None = None,
+    done: dict | None = None,
+    worker=None,
 ) -> Results:
+    """Every cell of the plan, case by case, through a worker (default: this process).
+
+    ``done`` maps Result.key to rows finished before (``--resume``): they are kept, not
+    computed again, and not passed to ``on_row``. On Ctrl-C raises Interrupted with
+    the rows finished so far."""
     from tqdm import tqdm
 
-    primal_cache: dict = {}
+    from diffcompare.worker import InProcess
+
+    worker = worker or InProcess(plan)
+    done = done or {}
     rows: list[Result] = []
+
+    def emit(row: Result) -> None:
+        rows.append(row)
+        if on_row and row.key not in done:
+            on_row(row)
+
     bar = tqdm(
         plan.cases, desc="diffcompare", unit="case", disable=not progress or None, leave=False
     )
-    for case in bar:
-        bar.set_postfix_str(case.name)
-        for row in run_case(case, plan, primal_cache):
-            rows.append(row)
-            if on_row:
-                on_row(row)
+    try:
+        for case in bar:
+            bar.set_postfix_str(case.name)
+            keys = {(case.name, "-", m.name, d, dt) for m, d in pairs(plan) for dt in plan.dtypes}
+            if keys <= done.keys():  # a case that failed to set up, last time
+                for k in sorted(keys):
+                    emit(done[k])
+                continue
+            failed, found = worker.problems(case)
+            for row in failed:
+                emit(row)
+            for op, dtype in found:
+                for method, device in pairs(plan):
+                    key = (case.name, op, method.name, device, dtype)
+                    emit(done[key] if key in done else worker.cell(case, op, dtype, method, device))
+    except KeyboardInterrupt:
+        raise Interrupted(_results(plan, rows)) from None
+    finally:
+        worker.close()
+    return _results(plan, rows)
+
+
+def _results(plan: Plan, rows: list[Result]) -> Results:
     about = {c.name: c.doc for c in plan.cases}
     return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows), about)
 

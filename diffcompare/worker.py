@@ -1,0 +1,208 @@
+"""Where a run's cells execute: in this process, or isolated in a worker process.
+
+``Isolated`` runs every cell in one spawned worker process (pebble's ProcessPool) with
+a time limit per cell and a memory limit on the worker: a cell that hangs, or a case
+that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
+worker is replaced; the run goes on. The worker is started once and keeps its caches
+(SymPy derivations, references, primal timings), so isolation costs a process start
+and a little pickling per cell. ``InProcess`` runs cells here, with an optional
+SIGALRM time limit (Python code only) and no memory limit: for tests and libraries.
+"""
+
+from __future__ import annotations
+
+import pickle
+import traceback
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from diffcompare import registry
+from diffcompare.deadline import TimedOut, deadline
+from diffcompare.methods import by_name
+from diffcompare.registry import Case
+from diffcompare.result import Result
+from diffcompare.runner import Plan, _Cells, failed_case, problems, reference_for
+
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_MEMORY_MB = 4096
+
+
+def _cell_row(
+    case: Case, op: str, dtype: str, method, device: str, status: str, message: str, tb: str = ""
+) -> Result:
+    return Result(
+        case=case.name,
+        operator=op,
+        method=method.name,
+        family=method.family,
+        device=device,
+        dtype=dtype,
+        n=case.n,
+        status=status,
+        message=message,
+        traceback=tb,
+        tags=case.tags,
+    )
+
+
+class InProcess:
+    """Cells run in this process; ``timeout`` (SIGALRM) stops Python code that runs long."""
+
+    def __init__(self, plan: Plan, timeout: float | None = None):
+        self.plan = plan
+        self.timeout = timeout
+        self.cells = _Cells(plan, {})
+        self.found: dict = {}  # (case, operator, dtype) -> Problem
+        self.references: dict = {}  # same key -> (reference, message)
+
+    def problems(self, case: Case) -> tuple[list[Result], list[tuple[str, str]]]:
+        """Error rows for a case that cannot be set up, or its (operator, dtype) pairs."""
+        try:
+            with np.errstate(all="ignore"), deadline(self.timeout):
+                failed, found = problems(case, self.plan)
+        except TimedOut as exc:
+            return failed_case(case, self.plan, "timeout", f"setting the case up {exc}"), []
+        for p in found:
+            self.found[(case.name, p.operator, p.dtype)] = p
+        return failed, [(p.operator, p.dtype) for p in found]
+
+    def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
+        key = (case.name, op, dtype)
+        try:
+            with np.errstate(all="ignore"), deadline(self.timeout):
+                if key not in self.found:  # a fresh worker: set the case up again
+                    self.problems(case)
+                problem = self.found[key]
+                if key not in self.references:
+                    self.references[key] = reference_for(problem)
+                return self.cells.cell(problem, method, device, *self.references[key])
+        except TimedOut as exc:
+            return _cell_row(case, op, dtype, method, device, "timeout", str(exc))
+        except Exception as exc:  # the runner turns the expected failures into rows already
+            message = f"{type(exc).__name__}: {exc}"
+            return _cell_row(
+                case, op, dtype, method, device, "error", message, traceback.format_exc()
+            )
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the worker finds the cases: the built-in suite and/or files or modules."""
+
+    builtin: bool = True
+    specs: tuple[str, ...] = ()
+
+
+_WORKERS: dict[bytes, InProcess] = {}  # in the worker process: one runner per plan
+
+
+def _start(sources: Sources, memory_mb: int | None) -> None:
+    """Runs once in each new worker process: limits, cases, and the heavy imports (done
+    here, while the parent does its own, rather than inside the first cell's timing)."""
+    import importlib
+    import resource
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if memory_mb:
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    if sources.builtin:
+        registry.builtin()
+    for spec in sources.specs:
+        registry.load(spec)
+    for module in ("sympy", "torch", "torch.func", "diffcompare.methods.batch"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+
+
+def _runner(plan: bytes) -> InProcess:
+    if plan not in _WORKERS:
+        _WORKERS.clear()
+        _WORKERS[plan] = InProcess(pickle.loads(plan))
+    return _WORKERS[plan]
+
+
+def _problems(plan: bytes, name: str):
+    return _runner(plan).problems(registry.get(name))
+
+
+def _cell(plan: bytes, name: str, op: str, dtype: str, method: str, device: str) -> Result:
+    return _runner(plan).cell(registry.get(name), op, dtype, by_name(method), device)
+
+
+class Isolated:
+    """Cells run in a worker process, each with a time limit; a worker that hangs, runs
+    out of memory or dies is replaced and only its cell is lost."""
+
+    def __init__(
+        self,
+        sources: Sources,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        memory_mb: int | None = DEFAULT_MEMORY_MB,
+    ):
+        """Starts the worker at once (it imports while the caller sets up); ``bind``
+        gives it the plan."""
+        import multiprocessing
+
+        from pebble import ProcessPool
+
+        self.timeout = timeout
+        self.pool = ProcessPool(
+            max_workers=1,
+            initializer=_start,
+            initargs=(sources, memory_mb),
+            context=multiprocessing.get_context("spawn"),  # no fork after torch's threads
+        )
+        self.pool.schedule(int)  # start the worker now
+
+    def bind(self, plan: Plan) -> Isolated:
+        self.plan = plan
+        self.spec = pickle.dumps(replace(plan, cases=()))
+        return self
+
+    def _wait(self, fn, *args):
+        """(result, None) or (None, (status, message))."""
+        from concurrent.futures import TimeoutError
+
+        from pebble import ProcessExpired
+
+        future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+        try:
+            return future.result(), None
+        except TimeoutError:
+            return None, (
+                "timeout",
+                f"ran past the time limit of {self.timeout:g} s (its worker was replaced)",
+            )
+        except ProcessExpired as exc:
+            why = f"exit code {exc.exitcode}"
+            if exc.exitcode is not None and exc.exitcode < 0:
+                why = f"killed by signal {-exc.exitcode}"
+            return None, ("error", f"the worker process died ({why}), e.g. out of memory")
+        except Exception as exc:
+            return None, ("error", f"{type(exc).__name__}: {exc}")
+
+    def problems(self, case: Case):
+        found, failure = self._wait(_problems, self.spec, case.name)
+        if failure:
+            status, message = failure
+            return failed_case(case, self.plan, status, f"setting the case up: {message}"), []
+        return found
+
+    def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
+        row, failure = self._wait(_cell, self.spec, case.name, op, dtype, method.name, device)
+        if failure:
+            return _cell_row(case, op, dtype, method, device, *failure)
+        return row
+
+    def close(self) -> None:
+        if self.pool.active:
+            self.pool.stop()
+            self.pool.join(timeout=5)
