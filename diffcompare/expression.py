@@ -140,6 +140,9 @@ def _entries(index_of: dict, grads: dict, prefix: tuple = ()):
 @functools.cache
 def derive(case: Case, operator: str) -> Derivation:
     t = trace(case)
+    infinite = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+    if any(e.has(*infinite) for e in t.outputs):
+        raise Unsupported("the function is not finite here: SymPy simplifies it to nan or ∞")
     start = time.perf_counter()
     wrt = frozenset(t.wrt)
     index_of = {s: i for i, s in enumerate(t.wrt)}

@@ -31,6 +31,7 @@ class Reference:
     hi: np.ndarray  # float64, the value (lower bound for a subdifferential)
     lo: np.ndarray  # float64 correction: truth = hi + lo
     upper: np.ndarray | None = None  # subdifferential upper bound
+    note: str = ""  # said in every row scored against it
 
     def nearest(self, value: np.ndarray) -> np.ndarray:
         """The reference value closest to what a method returned."""
@@ -161,8 +162,51 @@ def reference(problem: Problem) -> Reference:
             raise Unsupported("the case's reference= gives first derivatives only")
         jac = first_order_matrix(problem, case.reference(**inputs))
         value = from_jacobian(problem, jac)
-        return Reference("case", value, np.zeros(value.shape))
+        return _checked(problem, Reference("case", value, np.zeros(value.shape)))
     return _sympy_mpmath(problem)
+
+
+AGREE = {
+    "SymPy's derivative": 1e-10,
+    "Ridders' extrapolation": 1e-6,
+}  # how close a reference= must be
+
+
+def _checked(problem: Problem, given: Reference) -> Reference:
+    """A case's own reference, checked against the function: against SymPy's derivative
+    when SymPy can trace it (then a wrong reference is replaced by SymPy's, and the rows
+    say so), else against Ridders' extrapolation in float64 (then a wrong reference
+    leaves the rows without one: neither can be trusted)."""
+    from dataclasses import replace
+
+    how, check = "SymPy's derivative", None
+    try:
+        check = _sympy_mpmath(problem)
+    except Exception:
+        how = "Ridders' extrapolation"
+        try:
+            check = _ridders(problem)
+        except Exception:
+            return given
+    diff = score(given.hi, check).max_rel_error
+    if diff <= AGREE[how]:
+        return given
+    what = (
+        f"the case's reference= disagrees with {how} of the function "
+        f"(max relative difference {diff:.2g})"
+    )
+    if how == "SymPy's derivative":
+        return replace(check, note=f"{what}; scored against SymPy's")
+    raise Unsupported(what)
+
+
+def _ridders(problem: Problem) -> Reference:
+    from diffcompare.methods import by_name
+    from diffcompare.problem import bind
+
+    p64 = bind(problem.case, problem.operator, "float64", problem.out_shape, problem.seed or 0)
+    value = np.asarray(by_name("fd-richardson").prepare(p64, "cpu").call(), dtype=np.float64)
+    return Reference("ridders", value, np.zeros(value.shape))
 
 
 def eps(dtype: str) -> float:

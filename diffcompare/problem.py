@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare import operator as ops
-from diffcompare.errors import Unsupported
+from diffcompare.errors import CaseError, Unsupported
 from diffcompare.namespace import NumpyNamespace
 from diffcompare.registry import Case
 
@@ -67,11 +67,22 @@ class Problem:
 
 
 def output_shape(case: Case) -> tuple[int, ...]:
-    """Evaluate the case once in float64 NumPy to learn its output's shape."""
+    """Evaluate the case once in float64 NumPy to learn its output's shape; a case that
+    returns a list or changes its inputs in place is refused here, with the reason."""
+    inputs = {k: v.copy() for k, v in case.inputs.items()}  # writable: let a mutation show
     with np.errstate(all="ignore"):  # an overflow is the method rows' business, not this one's
-        out = case.fn(**case.inputs, xp=NumpyNamespace())
+        out = case.fn(**inputs, xp=NumpyNamespace())
+    for k, v in inputs.items():
+        if not np.array_equal(v, case.inputs[k], equal_nan=True):
+            raise CaseError(
+                f"case {case.name!r} ({case.source}) changes its input {k!r} in place; "
+                f"differentiate a copy ({k} = {k}.copy()) or build a new array"
+            )
     if isinstance(out, (list, tuple)):
-        raise TypeError(f"the case returned a {type(out).__name__}; return a number or an array")
+        raise CaseError(
+            f"case {case.name!r} ({case.source}) returned a {type(out).__name__}; "
+            "return a number or an array (xp.stack([...]) for several outputs)"
+        )
     return np.shape(out)
 
 

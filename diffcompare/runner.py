@@ -41,6 +41,14 @@ def _error(exc: BaseException) -> tuple[str, str]:
     return f"{type(exc).__name__}: {exc}", traceback.format_exc()
 
 
+def _same(a: np.ndarray, b: np.ndarray, dtype) -> bool:
+    """Equal up to a few units in the last place (a GPU's atomic adds may reorder sums)."""
+    scale = float(np.nanmax(np.abs(np.where(np.isfinite(a), a, 0)), initial=0.0))
+    tol = 4 * np.finfo(dtype).eps * scale
+    both_nan = np.isnan(a) & np.isnan(b)
+    return bool(np.all(both_nan | (np.abs(a - b) <= tol) | (a == b)))
+
+
 def pairs(plan: Plan):
     """(method, device) for every device of every method that the plan asks for."""
     return [(m, d) for m in plan.methods for d in m.devices if d in plan.devices]
@@ -124,6 +132,26 @@ def attempt(problem, method, device, reference, ref_message=""):
         ), None
     if prepared.counters.get("note"):
         notes.insert(0, prepared.counters["note"])
+    try:  # a second call must give the same numbers
+        again = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
+    except Exception as exc:
+        message, tb = _error(exc)
+        return Result(
+            **base,
+            status="error",
+            message=f"the second call failed: {message}",
+            traceback=tb,
+            prepare_s=prepare_s,
+        ), None
+    if again.shape == value.shape and not _same(value, again, problem.np_dtype):
+        differ = float(np.nanmax(np.abs(again - value)))
+        return Result(
+            **base,
+            status="error",
+            prepare_s=prepare_s,
+            value=_listed(value),
+            message=f"non-deterministic: two calls differ by up to {differ:.3g}",
+        ), None
     measured = dict(
         prepare_s=prepare_s,
         f_evals=prepared.counters.get("f_evals"),
@@ -201,7 +229,8 @@ def problems(case: Case, plan: Plan) -> tuple[list[Result], list]:
 def reference_for(problem):
     """(the oracle's reference or None, why there is none)."""
     try:
-        return oracle.reference(problem), ""
+        ref = oracle.reference(problem)
+        return ref, ref.note
     except Exception as exc:  # no oracle: rows still show values, without accuracy
         why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
         return None, f"no reference: {why}"
@@ -265,8 +294,10 @@ def run(
             for row in failed:
                 emit(row)
             for op, dtype in found:
-                for method, device in pairs(plan):
-                    key = (case.name, op, method.name, device, dtype)
+                keys = [(case.name, op, m.name, d, dtype) for m, d in pairs(plan)]
+                if any(k not in done for k in keys):
+                    worker.reference(case, op, dtype)  # the oracle, once, before the cells
+                for (method, device), key in zip(pairs(plan), keys):
                     emit(done[key] if key in done else worker.cell(case, op, dtype, method, device))
     except KeyboardInterrupt:
         raise Interrupted(_results(plan, rows)) from None

@@ -67,15 +67,31 @@ class InProcess:
             self.found[(case.name, p.operator, p.dtype)] = p
         return failed, [(p.operator, p.dtype) for p in found]
 
-    def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
+    def reference(self, case: Case, op: str, dtype: str, failed: str = "") -> None:
+        """The oracle for one problem, computed once before its cells (or, ``failed``,
+        the reason it could not be: then the cells run without one)."""
         key = (case.name, op, dtype)
+        if failed:
+            if key not in self.found:
+                self.problems(case)
+            self.references[key] = (None, f"no reference: {failed}")
+            return
         try:
             with np.errstate(all="ignore"), deadline(self.timeout):
                 if key not in self.found:  # a fresh worker: set the case up again
                     self.problems(case)
-                problem = self.found[key]
                 if key not in self.references:
-                    self.references[key] = reference_for(problem)
+                    self.references[key] = reference_for(self.found[key])
+        except TimedOut as exc:
+            self.references[key] = (None, f"no reference: the oracle {exc}")
+
+    def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
+        key = (case.name, op, dtype)
+        try:
+            with np.errstate(all="ignore"), deadline(self.timeout):
+                if key not in self.references:
+                    self.reference(case, op, dtype)
+                problem = self.found[key]
                 return self.cells.cell(problem, method, device, *self.references[key])
         except TimedOut as exc:
             return _cell_row(case, op, dtype, method, device, "timeout", str(exc))
@@ -133,8 +149,17 @@ def _problems(plan: bytes, name: str):
     return _runner(plan).problems(registry.get(name))
 
 
-def _cell(plan: bytes, name: str, op: str, dtype: str, method: str, device: str) -> Result:
-    return _runner(plan).cell(registry.get(name), op, dtype, by_name(method), device)
+def _reference(plan: bytes, name: str, op: str, dtype: str, failed: str = "") -> None:
+    _runner(plan).reference(registry.get(name), op, dtype, failed)
+
+
+def _cell(
+    plan: bytes, name: str, op: str, dtype: str, method: str, device: str, failed: str
+) -> Result:
+    runner = _runner(plan)
+    if failed:  # the oracle failed in an earlier worker: do not try again in this one
+        runner.reference(registry.get(name), op, dtype, failed)
+    return runner.cell(registry.get(name), op, dtype, by_name(method), device)
 
 
 class Isolated:
@@ -154,6 +179,7 @@ class Isolated:
         from pebble import ProcessPool
 
         self.timeout = timeout
+        self.failed: dict = {}  # (case, operator, dtype) -> why its oracle failed
         self.pool = ProcessPool(
             max_workers=1,
             initializer=_start,
@@ -196,8 +222,15 @@ class Isolated:
             return failed_case(case, self.plan, status, f"setting the case up: {message}"), []
         return found
 
+    def reference(self, case: Case, op: str, dtype: str) -> None:
+        _, failure = self._wait(_reference, self.spec, case.name, op, dtype)
+        if failure:
+            self.failed[(case.name, op, dtype)] = f"the oracle {failure[1]}"
+
     def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
-        row, failure = self._wait(_cell, self.spec, case.name, op, dtype, method.name, device)
+        failed = self.failed.get((case.name, op, dtype), "")
+        args = (self.spec, case.name, op, dtype, method.name, device, failed)
+        row, failure = self._wait(_cell, *args)
         if failure:
             return _cell_row(case, op, dtype, method, device, *failure)
         return row

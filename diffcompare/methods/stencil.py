@@ -42,6 +42,7 @@ class Evaluations:
         self.f = f
         self.x = x.astype(np.result_type(x.dtype, np.complex64)) if complex_ else x
         self.cache: dict = {}
+        self.shape = None  # of f's output: every point must give the same
 
     @property
     def count(self) -> int:
@@ -64,7 +65,15 @@ class Evaluations:
                     p[d] += amount
                 else:
                     p += amount * d
-            self.cache[cache_key] = self.f(p)
+            value = self.f(p)
+            if self.shape is None:
+                self.shape = np.shape(value)
+            elif np.shape(value) != self.shape:
+                raise ValueError(
+                    f"the case's output changed shape from {self.shape} to {np.shape(value)} "
+                    "at a perturbed point: its shape depends on the input's values"
+                )
+            self.cache[cache_key] = value
         return self.cache[cache_key]
 
 

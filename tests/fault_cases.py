@@ -1,0 +1,91 @@
+"""Bad cases, one per kind of fault, for tests/test_faults.py (loaded with --cases)."""
+
+import time
+
+import numpy as np
+
+from diffcompare import case, xnp
+
+
+@case(inputs={"x": 1.0})
+def raises(x, xp=xnp):
+    raise ValueError("boom")
+
+
+@case(inputs={"x": 1.0})
+def returns_nan(x, xp=xnp):
+    return x * float("nan")
+
+
+@case(inputs={"x": 1.0})
+def returns_inf(x, xp=xnp):
+    return xp.exp(x) * float("inf")
+
+
+@case(inputs={"x": np.array([0.5, 2.0])})
+def shape_changes(x, xp=xnp):
+    """Its output's length depends on the input's value."""
+    return x[: 1 if x[0] > 0.5 else 2] * 2.0
+
+
+@case(inputs={"x": 1.0})
+def returns_list(x, xp=xnp):
+    return [x, 2 * x]
+
+
+@case(inputs={"x": 1.0})
+def hangs(x, xp=xnp):
+    while True:
+        time.sleep(0.01)
+
+
+@case(inputs={"x": 1.0})
+def eats_memory(x, xp=xnp):
+    hoard = []
+    while True:
+        hoard.append(np.ones(2**24))  # 128 MiB at a time
+
+
+@case(inputs={"x": 0.3})
+def swells(x, xp=xnp):
+    """The logistic map, 40 levels: its SymPy tree has 2^40 leaves."""
+    for _ in range(40):
+        x = 4 * x * (1 - x)
+    return x
+
+
+@case(inputs={"x": 2.0})
+def not_analytic(x, xp=xnp):
+    return xp.abs(x) ** 3
+
+
+@case(inputs={"x": np.array([1.0, 2.0])})
+def mutates(x, xp=xnp):
+    x[0] = 0.0
+    return xp.sum(x * x)
+
+
+@case(inputs={"x": 1.5})
+def branches(x, xp=xnp):
+    if x > 1:
+        return x**2
+    return x
+
+
+@case(inputs={"x": 0.7}, reference=lambda x: np.cos(x) + 1.0)
+def wrong_reference(x, xp=xnp):
+    return xp.sin(x)
+
+
+@case(inputs={"x": 0.7}, reference=lambda x: 2 * x + 0.5)
+def wrong_untraceable_reference(x, xp=xnp):
+    """SymPy cannot trace the branch, so the reference is checked by extrapolation."""
+    if x > 0:
+        return x**2
+    return -x
+
+
+@case(inputs={"x": np.array([1.0, 2.0])})
+def random(x, xp=xnp):
+    """Noise on every call: no method gives the same numbers twice."""
+    return xp.sum(x * x) * (1.0 + 1e-3 * np.random.default_rng().standard_normal())

@@ -1,0 +1,111 @@
+"""Fault injection: thirteen kinds of bad case in one isolated run, each becoming rows with
+a status and a reason, while the good cases beside them come out complete and right."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from diffcompare.cli import main
+from diffcompare.methods import DEFAULT
+
+FAULTS = Path(__file__).with_name("fault_cases.py")
+GOOD = ["sine", "grad_sum", "sin_exp"]
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory):
+    out = tmp_path_factory.mktemp("faults")
+    argv = ["run", "--cases", str(FAULTS), "--builtin", "--case", ",".join(GOOD)]
+    argv += ["--case", "*", "--dtype", "float64", "--timeout", "3", "--memory-limit", "1024"]
+    assert main([*argv, "--no-progress", "--out", str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())["results"]
+    by_case: dict = {}
+    for r in data:
+        by_case.setdefault(r["case"], {})[r["method"]] = r
+    return by_case
+
+
+def every(rows, case, status, text):
+    assert set(rows[case]) == set(DEFAULT)
+    for method, r in rows[case].items():
+        assert r["status"] == status, (method, r["message"])
+        assert text in r["message"], (method, r["message"])
+
+
+def test_a_case_that_raises(rows):
+    every(rows, "raises", "error", "the case fails: ValueError: boom")
+
+
+@pytest.mark.parametrize("case", ["returns_nan", "returns_inf"])
+def test_non_finite_outputs(rows, case):
+    assert rows[case]["sympy"]["status"] == "unsupported"
+    assert "not finite" in rows[case]["sympy"]["message"]
+    for method in set(DEFAULT) - {"sympy"}:
+        r = rows[case][method]
+        assert r["status"] == "nan" and "non-finite derivative" in r["message"]
+        assert "no reference: the function is not finite here" in r["message"]
+
+
+def test_an_output_whose_shape_depends_on_the_input(rows):
+    r = rows["shape_changes"]["fd-central"]
+    assert r["status"] == "error" and "output changed shape from (2,) to (1,)" in r["message"]
+    assert rows["shape_changes"]["torch"]["status"] == "ok"  # consistent at the point itself
+
+
+def test_a_list_instead_of_an_array(rows):
+    every(rows, "returns_list", "error", "returned a list; return a number or an array")
+
+
+def test_an_infinite_loop_times_out(rows):
+    every(rows, "hangs", "timeout", "ran past the time limit of 3 s")
+
+
+def test_allocating_until_memory_runs_out(rows):
+    every(rows, "eats_memory", "error", "MemoryError")
+
+
+def test_sympy_expression_blow_up(rows):
+    assert rows["swells"]["sympy"]["status"] == "timeout"
+    for method in set(DEFAULT) - {"sympy"}:
+        r = rows["swells"][method]
+        assert r["status"] == "ok" and "no reference: the oracle ran past" in r["message"]
+
+
+def test_complex_unsafe_under_the_complex_step(rows):
+    r = rows["not_analytic"]["complex-step"]
+    assert r["status"] == "unsupported" and "uses absolute" in r["message"]
+    assert all(rows["not_analytic"][m]["passed"] for m in set(DEFAULT) - {"complex-step"})
+
+
+def test_a_case_that_mutates_its_input(rows):
+    every(rows, "mutates", "error", "changes its input 'x' in place")
+
+
+def test_python_control_flow_under_sympy(rows):
+    r = rows["branches"]["sympy"]
+    assert r["status"] == "unsupported" and "Python control flow" in r["message"]
+    assert rows["branches"]["torch"]["status"] == "ok"
+
+
+def test_a_wrong_reference_is_caught(rows):
+    for r in rows["wrong_reference"].values():  # SymPy's derivative replaces it
+        assert "reference= disagrees with SymPy's derivative" in r["message"]
+        assert r["status"] == "ok" and r["passed"] is True and r["reference"] == "sympy-mpmath"
+    r = rows["wrong_untraceable_reference"]["fd-central"]  # nothing to replace it with
+    assert "no reference: the case's reference= disagrees with Ridders'" in r["message"]
+    assert r["digits"] is None
+
+
+def test_non_deterministic_results(rows):
+    for method in set(DEFAULT) - {"sympy"}:
+        r = rows["random"][method]
+        assert r["status"] == "error" and "non-deterministic" in r["message"], method
+
+
+@pytest.mark.parametrize("case", GOOD)
+def test_the_good_cases_beside_them_are_complete_and_right(rows, case):
+    assert set(rows[case]) == set(DEFAULT)
+    for method, r in rows[case].items():
+        assert r["status"] == "ok" and r["passed"] is True, (method, r["message"])
+        assert r["eval_s"] > 0 and r["digits"] >= 4
