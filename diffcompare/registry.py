@@ -111,20 +111,20 @@ def _source(fn: Callable) -> str:
         return "<unknown>"
 
 
-def _as_input(case_name: str, key: str, value) -> np.ndarray:
+def _as_input(where: str, key: str, value) -> np.ndarray:
     try:
         arr = np.array(value)
     except Exception as exc:
-        raise CaseError(f"case {case_name!r}: input {key!r} is not numeric ({exc})") from None
+        raise CaseError(f"{where}: input {key!r} is not numeric ({exc})") from None
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
         raise CaseError(
-            f"case {case_name!r}: input {key!r} must be a real number or array, "
+            f"{where}: input {key!r} must be a real number or array, "
             f"got {type(value).__name__} of dtype {arr.dtype}"
         )
     if arr.dtype.kind == "f":
         arr = arr.astype(np.float64)
         if not np.all(np.isfinite(arr)):
-            raise CaseError(f"case {case_name!r}: input {key!r} is not finite: {value!r}")
+            raise CaseError(f"{where}: input {key!r} is not finite: {value!r}")
     arr.setflags(write=False)
     return arr
 
@@ -149,9 +149,12 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
     for key, p in params.items():
         if key != "xp" and key not in inputs and p.default is inspect.Parameter.empty:
             raise CaseError(f"{where}: parameter {key!r} has no value in inputs")
-    values = {k: _as_input(name, k, v) for k, v in inputs.items()}
+    values = {k: _as_input(where, k, v) for k, v in inputs.items()}
     floats = tuple(k for k, v in values.items() if v.dtype.kind == "f")
     chosen = floats if wrt is None else tuple(wrt)
+    for key in set(chosen):
+        if chosen.count(key) > 1:
+            raise CaseError(f"{where}: wrt names {key!r} twice")
     for key in chosen:
         if key not in values:
             raise CaseError(f"{where}: wrt names {key!r}, which is not an input")
@@ -160,7 +163,7 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
     if not chosen:
         raise CaseError(f"{where}: nothing to differentiate (no float inputs)")
     doc = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ")
-    return Case(
+    new = Case(
         name=name,
         fn=fn,
         inputs=values,
@@ -171,6 +174,30 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
         doc=doc,
         source=source,
     )
+    if reference is not None:
+        _check_reference_shape(new, where)
+    return new
+
+
+def _check_reference_shape(case: Case, where: str) -> None:
+    """reference= must give (output size) x (numbers differentiated) numbers. Checked
+    here, at definition; a case or reference that fails to evaluate is the run's business."""
+    from diffcompare.namespace import NumpyNamespace
+
+    try:
+        with np.errstate(all="ignore"):
+            out = case.fn(**case.inputs, xp=NumpyNamespace())
+            raw = case.reference(**case.inputs)
+    except Exception:
+        return
+    m = int(np.size(out))
+    parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
+    got = sum(int(np.size(p)) for p in parts)
+    if got != m * case.n:
+        raise CaseError(
+            f"{where}: reference= gives {got} numbers; the first derivative of its "
+            f"{m} output(s) by {case.n} input number(s) has {m * case.n}"
+        )
 
 
 def _add(new: Case) -> Case:

@@ -28,12 +28,15 @@ def test_a_case_is_still_a_plain_function(fresh_names):
         ({}, {}, "parameter 'x' has no value"),
         ({"x": 1.0}, {"wrt": ["z"]}, "wrt names 'z'"),
         ({"x": 3}, {}, "nothing to differentiate"),
+        ({"x": 1.0}, {"reference": lambda x: [1.0, 2.0]}, "reference= gives 2 numbers"),
+        ({"x": 1.0}, {"wrt": ["x", "x"]}, "wrt names 'x' twice"),
     ],
 )
 def test_bad_definitions_fail_with_the_case_name(fresh_names, inputs, kw, message):
     with pytest.raises(CaseError, match=message) as info:
         define(fresh_names, "bad_case", inputs=inputs, **kw)
     assert "'bad_case'" in str(info.value)
+    assert "test_registry.py:" in str(info.value)  # and where it is defined
 
 
 def test_duplicate_names_are_refused(fresh_names):
