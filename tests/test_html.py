@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -55,10 +56,15 @@ def test_what_a_case_supplies_is_escaped(tmp_path, fresh_names):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
 
 
-@pytest.mark.skipif(not BROWSER and not REQUIRED, reason="no chromium on this machine")
-def test_headless_chromium_renders_every_image(folder, tmp_path):
+needs_browser = pytest.mark.skipif(
+    not BROWSER and not REQUIRED, reason="no chromium on this machine"
+)
+SAMPLE = Path(__file__).resolve().parent.parent / "reports" / "sample" / "report.html"
+
+
+def headless(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[int, int]:
+    """Open the page in headless Chromium: (images loaded, images on the page)."""
     assert BROWSER, "DIFFCOMPARE_REQUIRE_BROWSER=1 but no chromium on PATH"
-    page = (folder / "report.html").resolve().as_uri()
     flags = [
         "--headless",
         "--no-sandbox",
@@ -67,18 +73,32 @@ def test_headless_chromium_renders_every_image(folder, tmp_path):
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        f"--user-data-dir={tmp_path}",
+        f"--user-data-dir={profile}",
     ]
+    uri = page.resolve().as_uri()
     dom = subprocess.run(
-        [BROWSER, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
+        [BROWSER, *flags, "--dump-dom", uri], capture_output=True, text=True, timeout=120
     ).stdout
     loaded, total = map(int, re.search(r'data-images="(\d+)/(\d+)"', dom).groups())
+    if screenshot is not None:
+        subprocess.run(
+            [BROWSER, *flags, f"--screenshot={screenshot}", "--window-size=1280,2000", uri],
+            capture_output=True,
+            timeout=120,
+        )
+    return loaded, total
+
+
+@needs_browser
+def test_headless_chromium_renders_every_image(folder, tmp_path):
+    shot = tmp_path / "shot.png"
+    loaded, total = headless(folder / "report.html", tmp_path / "profile", shot)
     assert total == len(list((folder / "plots").glob("*.png"))) > 0
     assert loaded == total
-    shot = tmp_path / "shot.png"
-    subprocess.run(
-        [BROWSER, *flags, f"--screenshot={shot}", "--window-size=1280,2000", page],
-        capture_output=True,
-        timeout=120,
-    )
     assert shot.stat().st_size > 10_000
+
+
+@needs_browser
+def test_the_committed_sample_renders_every_image(tmp_path):
+    loaded, total = headless(SAMPLE, tmp_path / "profile")
+    assert total > 80 and loaded == total  # the suite's scatters, heat map, the sweeps
