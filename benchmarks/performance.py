@@ -56,7 +56,7 @@ def _clear_symbolic_caches() -> None:
     expression.trace.cache_clear()
     expression.derive.cache_clear()
     symbolic_method.compiled.cache_clear()
-    oracle._mpmath_function.cache_clear()
+    oracle.forget()
 
 
 def _rosenbrock_gradient_by_hand(x: np.ndarray):

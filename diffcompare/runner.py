@@ -54,7 +54,7 @@ def pairs(plan: Plan):
     return [(m, d) for m in plan.methods for d in m.devices if d in plan.devices]
 
 
-class _Cells:
+class Cells:
     """Runs the cells of one problem: shared reference and primal timings."""
 
     def __init__(self, plan: Plan, primal_cache: dict):
@@ -240,7 +240,7 @@ def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[R
     # floating-point warnings become statuses (nan) and messages, not noise on stderr
     with np.errstate(all="ignore"):
         rows, found = problems(case, plan)
-        cells = _Cells(plan, {} if primal_cache is None else primal_cache)
+        cells = Cells(plan, {} if primal_cache is None else primal_cache)
         for problem in found:
             rows += cells.rows(problem, *reference_for(problem))
         return rows

@@ -22,7 +22,7 @@ from diffcompare.deadline import TimedOut, deadline
 from diffcompare.methods import by_name
 from diffcompare.registry import Case
 from diffcompare.result import Result
-from diffcompare.runner import Plan, _Cells, failed_case, problems, reference_for
+from diffcompare.runner import Cells, Plan, failed_case, problems, reference_for
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 4096
@@ -52,7 +52,7 @@ class InProcess:
     def __init__(self, plan: Plan, timeout: float | None = None):
         self.plan = plan
         self.timeout = timeout
-        self.cells = _Cells(plan, {})
+        self.cells = Cells(plan, {})
         self.found: dict = {}  # (case, operator, dtype) -> Problem
         self.references: dict = {}  # same key -> (reference, message)
 

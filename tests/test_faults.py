@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from diffcompare import registry
 from diffcompare.cli import main
 from diffcompare.methods import DEFAULT
 
@@ -15,7 +16,16 @@ GOOD = ["sine", "grad_sum", "sin_exp"]
 
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory):
-    out = tmp_path_factory.mktemp("faults")
+    before = {c.name for c in registry.all_cases()}
+    try:
+        yield _run(tmp_path_factory.mktemp("faults"))
+    finally:  # the fault cases leave the registry with the module
+        for c in registry.all_cases():
+            if c.name not in before:
+                registry.unregister(c.name)
+
+
+def _run(out):
     argv = ["run", "--cases", str(FAULTS), "--builtin", "--case", ",".join(GOOD)]
     argv += ["--case", "*", "--dtype", "float64", "--timeout", "3", "--memory-limit", "1024"]
     assert main([*argv, "--no-progress", "--out", str(out)]) == 0
