@@ -352,6 +352,11 @@ def cmd_run(args) -> int:
 
     if args.resume:
         args = _resumed(args)
+    for name, value in (("--step", args.step), ("--timeout", args.timeout)):
+        if value is not None and not value > 0:
+            raise UsageError(f"{name} must be a positive number, got {value}")
+    if args.memory_limit is not None and args.memory_limit < 256:
+        raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
     saved = list(args.argv)
     isolation = args.isolation or ("none" if args.quick else "process")
     worker = None
@@ -381,11 +386,6 @@ def _run(args, saved: list[str], worker) -> int:
     if args.quick and not chosen:  # scale is what `sweep size` is for
         cases = [c for c in cases if c.n <= QUICK_MAX_N]
     names = resolve("method", args.method) or list(methods.DEFAULT)
-    for name, value in (("--step", args.step), ("--timeout", args.timeout)):
-        if value is not None and not value > 0:
-            raise UsageError(f"{name} must be a positive number, got {value}")
-    if args.memory_limit is not None and args.memory_limit < 256:
-        raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
     plan = Plan(
         cases=tuple(cases),
         methods=tuple(methods.by_name(n) for n in names),
