@@ -187,22 +187,29 @@ def attempt(problem, method, device, reference, ref_message=""):
     return row, prepared
 
 
+def bare_row(
+    case: Case, op: str, dtype: str, method, device: str, status: str, message: str, tb: str = ""
+) -> Result:
+    """A row with nothing measured: a cell that failed before it could run."""
+    return Result(
+        case=case.name,
+        operator=op,
+        method=method.name,
+        family=method.family,
+        device=device,
+        dtype=dtype,
+        n=case.n,
+        status=status,
+        message=message,
+        traceback=tb,
+        tags=case.tags,
+    )
+
+
 def failed_case(case: Case, plan: Plan, status: str, message: str, tb: str = "") -> list[Result]:
     """One row per (method, device, dtype) for a case that could not be set up."""
     return [
-        Result(
-            case=case.name,
-            operator="-",
-            method=m.name,
-            family=m.family,
-            device=d,
-            dtype=dt,
-            n=case.n,
-            status=status,
-            message=message,
-            traceback=tb,
-            tags=case.tags,
-        )
+        bare_row(case, "-", dt, m, d, status, message, tb)
         for m, d in pairs(plan)
         for dt in plan.dtypes
     ]

@@ -22,28 +22,10 @@ from diffcompare.deadline import TimedOut, deadline
 from diffcompare.methods import by_name
 from diffcompare.registry import Case
 from diffcompare.result import Result
-from diffcompare.runner import Cells, Plan, failed_case, problems, reference_for
+from diffcompare.runner import Cells, Plan, bare_row, failed_case, problems, reference_for
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 4096
-
-
-def _cell_row(
-    case: Case, op: str, dtype: str, method, device: str, status: str, message: str, tb: str = ""
-) -> Result:
-    return Result(
-        case=case.name,
-        operator=op,
-        method=method.name,
-        family=method.family,
-        device=device,
-        dtype=dtype,
-        n=case.n,
-        status=status,
-        message=message,
-        traceback=tb,
-        tags=case.tags,
-    )
 
 
 class InProcess:
@@ -94,10 +76,10 @@ class InProcess:
                 problem = self.found[key]
                 return self.cells.cell(problem, method, device, *self.references[key])
         except TimedOut as exc:
-            return _cell_row(case, op, dtype, method, device, "timeout", str(exc))
+            return bare_row(case, op, dtype, method, device, "timeout", str(exc))
         except Exception as exc:  # the runner turns the expected failures into rows already
             message = f"{type(exc).__name__}: {exc}"
-            return _cell_row(
+            return bare_row(
                 case, op, dtype, method, device, "error", message, traceback.format_exc()
             )
 
@@ -232,7 +214,7 @@ class Isolated:
         args = (self.spec, case.name, op, dtype, method.name, device, failed)
         row, failure = self._wait(_cell, *args)
         if failure:
-            return _cell_row(case, op, dtype, method, device, *failure)
+            return bare_row(case, op, dtype, method, device, *failure)
         return row
 
     def close(self) -> None:

@@ -18,9 +18,9 @@ from diffcompare.environment import describe
 from diffcompare.methods import by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Family
-from diffcompare.runner import attempt
+from diffcompare.runner import Cells, Plan
 from diffcompare.sweep.record import Sweep
-from diffcompare.timing import Budget, measure
+from diffcompare.timing import Budget
 
 FAMILIES = ("rosenbrock", "sum_of_squares", "mlp_loss")
 SIZES = (10, 100, 1_000, 10_000, 100_000)
@@ -67,25 +67,24 @@ def sweep(
 
 
 def _cell(case, method, device, dtype, timeout, budget) -> dict:
+    """One size of one method, prepared and timed as a run times it (runner.Cells)."""
+    cells = Cells(Plan((), (method,), budget=budget), {})
     try:
         with np.errstate(all="ignore"), deadline(timeout):
             shape = output_shape(case)
             problem = bind(case, operators_for(case, shape)[0], dtype, shape)
-            row, prepared = attempt(problem, method, device, None)
-            if prepared is None:
-                return dict(status=row.status, message=row.message)
-            t = measure(prepared.call, budget)
-            prepared.primal()
-            primal = measure(prepared.primal, budget).median
+            row = cells.cell(problem, method, device, None, "")
     except TimedOut as exc:
         return dict(status="timeout", message=str(exc))
+    if row.eval_s is None or row.cost_ratio is None:
+        return dict(status=row.status, message=row.message)
     return dict(
         status=row.status,
         message=row.message,
         prepare_s=row.prepare_s,
-        eval_s=t.median,
-        primal_s=primal,
-        cost_ratio=t.median / primal,
+        eval_s=row.eval_s,
+        primal_s=row.primal_s,
+        cost_ratio=row.cost_ratio,
         f_evals=row.f_evals,
     )
 
