@@ -155,6 +155,11 @@ def main() -> int:
             "",
             f"CUDA cells whose two medians agree within 10 %: {agree} of {len(within)}.",
             "",
+            "The cost ratio is the gradient's median over f's (f timed alone, under "
+            "no_grad, by the same harness); the cheap-gradient principle bounds it by about "
+            "5 in operation counts. Where one call is a few kernel launches (CUDA at small "
+            "n) it counts launches, not arithmetic.",
+            "",
             "From which n CUDA beats the CPU:",
             "",
             tabulate(crossover(rows), ["case", "dtype", "n"], tablefmt="github"),

@@ -28,6 +28,7 @@ def _cpu_model() -> str:
 
 
 def _git_commit() -> str | None:
+    """HEAD of the checkout, or DIFFCOMPARE_GIT_COMMIT where the tree is a copy without git."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -37,8 +38,10 @@ def _git_commit() -> str | None:
             cwd=os.path.dirname(os.path.abspath(__file__)),
         )
     except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+        out = None
+    if out is not None and out.returncode == 0 and out.stdout.strip():
+        return out.stdout.strip()
+    return os.environ.get("DIFFCOMPARE_GIT_COMMIT") or None
 
 
 def describe(with_torch: bool = True) -> dict:
