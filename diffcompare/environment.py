@@ -28,7 +28,9 @@ def _cpu_model() -> str:
 
 
 def _git_commit() -> str | None:
-    """HEAD of the checkout, or DIFFCOMPARE_GIT_COMMIT where the tree is a copy without git."""
+    """DIFFCOMPARE_GIT_COMMIT where set (a copied tree's own .git may be stale), else HEAD."""
+    if os.environ.get("DIFFCOMPARE_GIT_COMMIT"):
+        return os.environ["DIFFCOMPARE_GIT_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -38,10 +40,8 @@ def _git_commit() -> str | None:
             cwd=os.path.dirname(os.path.abspath(__file__)),
         )
     except (OSError, subprocess.SubprocessError):
-        out = None
-    if out is not None and out.returncode == 0 and out.stdout.strip():
-        return out.stdout.strip()
-    return os.environ.get("DIFFCOMPARE_GIT_COMMIT") or None
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def describe(with_torch: bool = True) -> dict:

@@ -66,6 +66,8 @@ def test_run_writes_results_in_process(tmp_path):
             "sine,grad_sum",
             "--method",
             "sympy,torch",
+            "--device",
+            "cpu",
             "--out",
             str(tmp_path),
             "--quick",
