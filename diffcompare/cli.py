@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=4096,
         metavar="MiB",
-        help="memory of the worker process running the cells (4096)",
+        help="memory the cells may take in the worker process, above what its imports hold (4096)",
     )
     run.add_argument(
         "--isolation",
@@ -362,7 +362,8 @@ def cmd_run(args) -> int:
     worker = None
     if isolation == "process":  # started first: it imports while this process does
         sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
-        worker = Isolated(sources, args.timeout, args.memory_limit)
+        cuda = not args.device or "cuda" in args.device  # (no --device: every device)
+        worker = Isolated(sources, args.timeout, args.memory_limit, cuda)
     try:
         return _run(args, saved, worker)
     except BaseException:

@@ -1,7 +1,9 @@
 """Where a run's cells execute: in this process, or isolated in a worker process.
 
 ``Isolated`` runs every cell in one spawned worker process (pebble's ProcessPool) with
-a time limit per cell and a memory limit on the worker: a cell that hangs, or a case
+a time limit per cell and a memory limit on the worker (RLIMIT_DATA, set above what the
+worker holds once it has imported torch and SymPy, which a CUDA build of torch makes
+some GiB, and started CUDA if the run uses it): a cell that hangs, or a case
 that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
 worker is replaced; the run goes on. The worker is started once and keeps its caches
 (SymPy derivations, references, primal timings), so isolation costs a process start
@@ -98,17 +100,24 @@ class Sources:
 _WORKERS: dict[bytes, InProcess] = {}  # in the worker process: one runner per plan
 
 
-def _start(sources: Sources, memory_mb: int | None) -> None:
-    """Runs once in each new worker process: limits, cases, and the heavy imports (done
-    here, while the parent does its own, rather than inside the first cell's timing)."""
+def _data_bytes() -> int:
+    """This process's data segment (VmData): what RLIMIT_DATA counts."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _start(sources: Sources, memory_mb: int | None, cuda: bool = False) -> None:
+    """Runs once in each new worker process: cases, the heavy imports (done here, while
+    the parent does its own, rather than inside the first cell's timing), CUDA's context
+    if the run may use it, then the memory limit: memory_mb above what all that holds."""
     import importlib
     import resource
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if memory_mb:
-        limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     if sources.builtin:
         registry.builtin()
     for spec in sources.specs:
@@ -118,6 +127,14 @@ def _start(sources: Sources, memory_mb: int | None) -> None:
             importlib.import_module(module)
         except ImportError:
             pass
+    if cuda:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.zeros(1, device="cuda")  # creates the context
+    if memory_mb:
+        limit = _data_bytes() + memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _runner(plan: bytes) -> InProcess:
@@ -153,9 +170,10 @@ class Isolated:
         sources: Sources,
         timeout: float = DEFAULT_TIMEOUT_S,
         memory_mb: int | None = DEFAULT_MEMORY_MB,
+        cuda: bool = False,
     ):
         """Starts the worker at once (it imports while the caller sets up); ``bind``
-        gives it the plan."""
+        gives it the plan. cuda: the plan may run cells on CUDA (start its context)."""
         import multiprocessing
 
         from pebble import ProcessPool
@@ -165,7 +183,7 @@ class Isolated:
         self.pool = ProcessPool(
             max_workers=1,
             initializer=_start,
-            initargs=(sources, memory_mb),
+            initargs=(sources, memory_mb, cuda),
             context=multiprocessing.get_context("spawn"),  # no fork after torch's threads
         )
         self.pool.schedule(int)  # start the worker now
