@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rep = sub.add_parser("report", help="redraw the reports from a saved results.json")
-    rep.add_argument("results", metavar="RESULTS.json")
+    rep.add_argument("results", metavar="RESULTS.json", help="a results.json or a run's folder")
     rep.add_argument("--out", metavar="DIR", help="output folder (default: beside the file)")
 
     cmp_ = sub.add_parser(
@@ -222,12 +222,17 @@ def cmd_quick(args) -> int:
 
 
 def _load(path: str):
+    """A results.json, or the folder of a run that holds one."""
     from diffcompare.result import Results
 
+    if Path(path).is_dir():
+        path = str(Path(path) / "results.json")
     try:
         return Results.load(path)
     except FileNotFoundError:
         raise UsageError(f"results file not found: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path} is not a diffcompare results file ({exc})") from None
 
@@ -236,7 +241,8 @@ def cmd_report(args) -> int:
     from diffcompare import report
 
     results = _load(args.results)
-    out = Path(args.out) if args.out else Path(args.results).parent
+    given = Path(args.results)
+    out = Path(args.out) if args.out else given if given.is_dir() else given.parent
     paths = report.write(results, out)
     print(report.summary(results))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)

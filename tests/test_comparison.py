@@ -67,6 +67,12 @@ def test_report_redraws_from_json(tmp_path):
     assert (out / "summary.md").stat().st_mode & 0o044  # readable by others, as files are
 
 
+def test_report_takes_a_run_folder(tmp_path):
+    save(tmp_path, "results.json", [row()])
+    assert main(["report", str(tmp_path)]) == 0
+    assert "| c " in (tmp_path / "summary.md").read_text()
+
+
 def test_report_and_compare_need_no_torch(tmp_path):
     from diffcompare.report.files import atomic_write
     from diffcompare.sweep import swell
@@ -91,5 +97,7 @@ def test_bad_files_exit_2(tmp_path, capsys):
     bad.write_text("{}")
     assert main(["compare", str(bad), "missing.json"]) == 2
     assert main(["report", "missing.json"]) == 2
+    assert main(["report", str(tmp_path)]) == 2  # a folder without a results.json
     err = capsys.readouterr().err
     assert "not a diffcompare results file" in err and "results file not found" in err
+    assert len(err.strip().splitlines()) == 3

@@ -2,6 +2,8 @@
 a status and a reason, while the good cases beside them come out complete and right."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,14 @@ def test_the_good_cases_beside_them_are_complete_and_right(rows, case):
     for method, r in rows[case].items():
         assert r["status"] == "ok" and r["passed"] is True, (method, r["message"])
         assert r["eval_s"] > 0 and r["digits"] >= 4
+
+
+def test_the_memory_limit_counts_above_the_imports():
+    """--memory-limit is what the cells may take: a CUDA build of torch alone holds a GiB."""
+    code = (
+        "import resource; from diffcompare.worker import Sources, _data_bytes, _start; "
+        "_start(Sources(builtin=False), 256); "
+        "print(resource.getrlimit(resource.RLIMIT_DATA)[0] - _data_bytes())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert 200 * 2**20 < int(out.stdout) <= 256 * 2**20
