@@ -1,5 +1,3 @@
-import sys
+from diffcompare.cli import entry
 
-from diffcompare.cli import main
-
-sys.exit(main())
+entry()

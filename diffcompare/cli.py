@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -429,6 +430,19 @@ def _run(args, saved: list[str], worker) -> int:
     print(report.summary(results))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0
+
+
+def entry() -> None:
+    """The console script (and ``python -m diffcompare``): main(), then out without the
+    interpreter's teardown, which takes about a second once torch and SymPy are loaded.
+    By then every file is written and closed and the worker process has been stopped."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that went away (| head): nothing left to tell it
+        pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,3 +101,40 @@ def test_bad_files_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "not a diffcompare results file" in err and "results file not found" in err
     assert len(err.strip().splitlines()) == 3
+
+
+def _render(folder, results, monkeypatch, shared_from):
+    import re
+
+    from diffcompare.report import files
+
+    monkeypatch.setattr(files, "SHARED_FROM", shared_from)
+    monkeypatch.setattr(files, "_cores", lambda: 2)
+    page = files.render(folder, results).read_text()
+    return sorted(p.name for p in (folder / "plots").iterdir()), re.findall(r'alt="([^"]+)"', page)
+
+
+def test_a_helper_process_draws_half_the_figures_to_the_same_page(tmp_path, monkeypatch):
+    cases = [f"case{i}" for i in range(5)]
+    results = Results({}, tuple(row(case=c, method=m) for c in cases for m in ("torch", "sympy")))
+    (tmp_path / "alone").mkdir(), (tmp_path / "shared").mkdir()
+    alone = _render(tmp_path / "alone", results, monkeypatch, shared_from=1000)
+    shared = _render(tmp_path / "shared", results, monkeypatch, shared_from=2)
+    assert alone == shared
+    assert shared[1] == ["digits heat map", "legend", *cases]
+
+
+def test_figures_a_failed_helper_did_not_draw_are_drawn_here(tmp_path):
+    from diffcompare.report import files, plots
+
+    class Failed:
+        def result(self):
+            raise RuntimeError("the helper died")
+
+    class Pool:
+        def shutdown(self):
+            self.down = True
+
+    results, pool = Results({}, (row(case="a"), row(case="b"))), Pool()
+    images = files._finish_helper((pool, Failed()), plots.save_scatter, results, ["b"], tmp_path)
+    assert list(images) == ["scatter_b"] and images["scatter_b"].exists() and pool.down

@@ -76,21 +76,63 @@ def write_sweep(sweep: Sweep, out: str | Path) -> dict[str, Path]:
     return paths
 
 
+SHARED_FROM = 16  # scatter figures from which a second process draws half of them
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
 def render(folder: Path, results: Results | None = None) -> Path:
     """Draw the plots of everything saved in folder (results.json, sweep_*.json) into
-    folder/plots and write folder/report.html; needs neither torch nor sympy."""
+    folder/plots and write folder/report.html; needs neither torch nor sympy.
+
+    With dozens of figures and a second core, a helper process draws half the scatter
+    figures meanwhile (the run's timings are all taken by then)."""
     from diffcompare.report import html, plots
 
     if results is None and (folder / "results.json").exists():
         results = Results.load(folder / "results.json")
     sweeps = found_in(folder)
+    cases = plots.scatter_cases(results) if results is not None else []
+    theirs = cases[len(cases) // 2 :] if len(cases) >= SHARED_FROM and _cores() > 1 else []
+    helper = _start_helper(plots.save_scatter, results, theirs, folder / "plots")
     figures = {}
     if results is not None:
         figures.update(plots.heatmap(results))
-        figures.update(plots.scatter(results))
+        figures.update(plots.scatter(results, cases=[c for c in cases if c not in theirs]))
     for s in sweeps:
         figures.update(plots.for_sweep(s))
     images = plots.save(figures, folder / "plots")
+    if theirs:
+        images.update(_finish_helper(helper, plots.save_scatter, results, theirs, folder))
+    order = ["heatmap", "scatter_legend", *(f"scatter_{c}" for c in cases)]
+    images = dict(sorted(images.items(), key=lambda kv: _rank(order, kv[0])))
     path = folder / "report.html"
     atomic_write(path, html.page(results, sweeps, images))
     return path
+
+
+def _rank(order: list[str], name: str) -> int:
+    return order.index(name) if name in order else len(order)
+
+
+def _start_helper(fn, results, cases, folder):
+    if not cases:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return pool, pool.submit(fn, results, cases, folder)
+
+
+def _finish_helper(helper, fn, results, cases, folder) -> dict:
+    """The helper's figures; drawn here instead if it failed (a report is never lost)."""
+    pool, future = helper
+    try:
+        return future.result()
+    except Exception:
+        return fn(results, cases, folder / "plots")
+    finally:
+        pool.shutdown()

@@ -35,15 +35,24 @@ def colours_for(names) -> dict:
     return {name: cmap(i % cmap.N) for i, name in enumerate(names)}
 
 
-def scatter(results: Results, colours: dict | None = None) -> dict:
-    """Correct digits against median time per call, one figure per case, and one legend
-    for them all."""
-    rows = [r for r in results.rows if r.status == "ok" and r.eval_s and r.digits is not None]
+def _plotted(results: Results) -> list:
+    return [r for r in results.rows if r.status == "ok" and r.eval_s and r.digits is not None]
+
+
+def scatter_cases(results: Results) -> list[str]:
+    """The cases that get a scatter figure, in the order of the results."""
+    return list(dict.fromkeys(r.case for r in _plotted(results)))
+
+
+def scatter(results: Results, colours: dict | None = None, cases=None, legend: bool = True) -> dict:
+    """Correct digits against median time per call, one figure per case (or per case
+    named), and one legend for them all."""
+    rows = _plotted(results)
     colours = colours or colours_for(column(r) for r in results.rows)
     figures = {}
-    if rows:
+    if rows and legend:
         figures["scatter_legend"] = _legend(rows, colours)
-    for case in dict.fromkeys(r.case for r in rows):
+    for case in scatter_cases(results) if cases is None else cases:
         fig = Figure(figsize=(4.4, 3.0))
         ax = fig.add_axes((0.14, 0.15, 0.82, 0.75))
         mine = [r for r in rows if r.case == case]
@@ -257,6 +266,11 @@ def save(figures: dict, folder: Path) -> dict[str, Path]:
         fig.savefig(path, dpi=80)
         paths[name] = path
     return paths
+
+
+def save_scatter(results: Results, cases: list[str], folder: Path) -> dict[str, Path]:
+    """Draw and write the scatter figures of the cases named (a helper process's share)."""
+    return save(scatter(results, cases=cases, legend=False), folder)
 
 
 def _safe(name: str) -> str:
