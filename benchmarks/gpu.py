@@ -7,7 +7,8 @@ For each sized case, dtype (float32, float64), device (cpu, cuda) and n, the tor
 gradient is prepared exactly as ``diffcompare run`` prepares it and timed two ways, in
 alternation: by diffcompare's harness (which synchronises inside the timed call), given
 as much time as the Timer takes, and by ``torch.utils.benchmark.Timer`` on the same
-callable. The suite's own short budget is timed in the same rounds too. The report gives
+callable. The suite's own short budget, and the Timer a second time (the noise floor),
+are timed in the same rounds too. The report gives
 the medians and their ratios, the cost ratio (gradient / f), the n from which CUDA beats
 the CPU, and the peak GPU memory of each cell. It names the device and the date.
 """
@@ -53,11 +54,12 @@ def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
     timer = tb.Timer(
         stmt="fn()", globals={"fn": prepared.call}, num_threads=torch.get_num_threads()
     )
-    ours, theirs, suite, primal = [], [], [], []
+    ours, theirs, suite, again, primal = [], [], [], [], []
     for _ in range(rounds):  # the harnesses take turns on the same callable
         ours.append(measure(prepared.call, BUDGET).median)
         theirs.append(timer.blocked_autorange(min_run_time=TIMER_S).median)
         suite.append(measure(prepared.call, SUITE).median)
+        again.append(timer.blocked_autorange(min_run_time=TIMER_S).median)  # noise floor
         primal.append(measure(prepared.primal, PRIMAL).median)
     row = dict(
         case=family.name,
@@ -67,10 +69,12 @@ def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
         diffcompare_s=statistics.median(ours),
         timer_s=statistics.median(theirs),
         suite_s=statistics.median(suite),
+        timer_again_s=statistics.median(again),
         primal_s=statistics.median(primal),
     )
     row["agreement"] = row["diffcompare_s"] / row["timer_s"]
     row["suite_agreement"] = row["suite_s"] / row["timer_s"]
+    row["timer_self"] = row["timer_again_s"] / row["timer_s"]
     row["cost_ratio"] = row["diffcompare_s"] / row["primal_s"]
     row["peak_gpu_mib"] = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None
     return row
@@ -127,6 +131,7 @@ def main() -> int:
             f"{r['timer_s'] * 1e3:.3f}",
             f"{r['agreement']:.3f}",
             f"{r['suite_agreement']:.3f}",
+            f"{r['timer_self']:.3f}",
             f"{r['cost_ratio']:.2f}",
             "—" if r["peak_gpu_mib"] is None else f"{r['peak_gpu_mib']:.0f}",
         ]
@@ -141,12 +146,14 @@ def main() -> int:
         "Timer ms",
         "ratio",
         "suite-budget ratio",
+        "Timer / Timer",
         "cost ratio",
         "peak GPU MiB",
     ]
     within = [r for r in rows if r["device"] == "cuda"]
     agree = sum(abs(r["agreement"] - 1) <= 0.10 for r in within)
     suite_agree = sum(abs(r["suite_agreement"] - 1) <= 0.10 for r in within)
+    self_agree = sum(abs(r["timer_self"] - 1) <= 0.10 for r in within)
     text = "\n".join(
         [
             f"# Autograd on CUDA and CPU — {date}",
@@ -164,12 +171,15 @@ def main() -> int:
             f"Timer's {TIMER_S:g} s; 'ratio' is diffcompare's median over the Timer's. "
             "'suite-budget ratio' is the same for the short budget that `diffcompare run` "
             f"gives each cell ({SUITE.repeats} batches of at least "
-            f"{SUITE.batch_s * 1e3:g} ms), timed in the same rounds.",
+            f"{SUITE.batch_s * 1e3:g} ms), timed in the same rounds. 'Timer / Timer' is "
+            "a second Timer measurement in each round over the first: the machine's own "
+            "noise floor.",
             "",
             tabulate(body, headers, tablefmt="github", disable_numparse=True),
             "",
             f"CUDA cells whose two medians agree within 10 %: {agree} of {len(within)} "
-            f"(with the suite's budget: {suite_agree} of {len(within)}).",
+            f"(with the suite's budget: {suite_agree} of {len(within)}; the Timer against "
+            f"itself: {self_agree} of {len(within)}).",
             "",
             "The cost ratio is the gradient's median over f's (f timed alone, under "
             "no_grad, by the same harness); the cheap-gradient principle bounds it by about "

@@ -317,7 +317,7 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 short batches:
   scale is what `diffcompare sweep size` is for. Of its ~9 s: ~1.5 s importing torch
-  and SymPy, ~5 s computing 387 cells (a third of it `torch-forward`'s `jacfwd`, ~8 ms
+  and SymPy, ~5 s computing 387 cells (a quarter of it `torch-forward`'s `jacfwd`, ~8 ms
   a call under vmap; SymPy derivations and the oracle ~1 s each), ~3 s drawing 45
   figures and the page.
 * **Leaving.** Python's teardown took about a second once torch was loaded; the console
@@ -328,6 +328,19 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   timings are all taken by then; drawing *during* the run was tried and disturbed
   them). `diffcompare report` of a `--quick` run: 2.8–3.7 s against 3.8–4.3 s alone
   (four alternating pairs).
+
+## The cost ratio at n = 10⁶ on this machine
+
+Eight runs of the comparison in one day, each in alternating rounds: diffcompare's ratio
+against plain torch's 5.49/5.28, 7.29/5.56, 3.97/3.32, 4.46/4.47, 5.05/5.79, 5.21/4.71,
+5.00/4.56 and 6.41/5.50 (the table's run). Plain torch alone moved from 3.3 to 5.8, and
+the two came 0–31 % apart, either way round, though they time the same kernels on the
+same 8 MB arrays: these timings follow the shared machine's memory traffic, which one
+process cannot control. Medians of per-round ratios over 11 rounds (they were ratios of
+medians over 7) did not tighten it; nor did switching the garbage collector off while
+timing (two runs each way, with 3 million live objects about: 12 % and 6 % apart with
+it on, 36 % and 32 % with it off). So both parts of the target are met in some runs and
+not in others, and the table records the last run: not met.
 
 ## On a GPU
 
@@ -350,7 +363,7 @@ No GPU is on this machine. An NVIDIA H200 was lent once, on 2026-11-27:
   (≤ 5) but 15.6 in float32 (f took 0.36 ms, the gradient 5.6 ms: not explained, and
   not rerun); on CUDA 6.99 (float64) and 7.80 (float32), launch-bound: 0.98 ms for
   the gradient's kernels against 0.14 ms for f's few. On this 2-core machine it is 5.5
-  (plain torch: 5.3).
+  (plain torch: 5.3) in the table's run above.
 * **The test suite on the H200.** `tests/test_cuda.py` (every case's `torch` and
   `torch-forward` rows on CUDA against the CPU's: status, verdict, digits) passed
   there. The whole suite (`pytest -n 12`) found three things that assumed no GPU: a CLI
