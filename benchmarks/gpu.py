@@ -3,6 +3,9 @@
     python benchmarks/gpu.py                       # on a machine with CUDA: docs/gpu-<date>.md
     python benchmarks/gpu.py --reduced --out DIR   # CPU only, small sizes (CI runs this)
 
+On a copy of the tree without its own git history (a rented GPU machine), set
+DIFFCOMPARE_GIT_COMMIT to the commit sent, so that the report names it.
+
 For each sized case, dtype (float32, float64), device (cpu, cuda) and n, the torch
 gradient is prepared exactly as ``diffcompare run`` prepares it and timed two ways, in
 alternation: by diffcompare's harness (which synchronises inside the timed call), given
