@@ -2,8 +2,8 @@
 
 ``Isolated`` runs every cell in one spawned worker process (pebble's ProcessPool) with
 a time limit per cell and a memory limit on the worker (RLIMIT_DATA, set above what the
-worker holds once it has imported torch and SymPy, which a CUDA build of torch makes
-some GiB, and started CUDA if the run uses it): a cell that hangs, or a case
+worker holds once it has imported torch and SymPy, over a GiB with a CUDA build of
+torch, and started CUDA if the run uses it): a cell that hangs, or a case
 that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
 worker is replaced; the run goes on. The worker is started once and keeps its caches
 (SymPy derivations, references, primal timings), so isolation costs a process start

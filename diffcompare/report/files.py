@@ -94,27 +94,25 @@ def render(folder: Path, results: Results | None = None) -> Path:
     if results is None and (folder / "results.json").exists():
         results = Results.load(folder / "results.json")
     sweeps = found_in(folder)
+    drawn = folder / "plots"
     cases = plots.scatter_cases(results) if results is not None else []
     theirs = cases[len(cases) // 2 :] if len(cases) >= SHARED_FROM and _cores() > 1 else []
-    helper = _start_helper(plots.save_scatter, results, theirs, folder / "plots")
+    helper = _start_helper(plots.save_scatter, results, theirs, drawn)
     figures = {}
     if results is not None:
         figures.update(plots.heatmap(results))
         figures.update(plots.scatter(results, cases=[c for c in cases if c not in theirs]))
     for s in sweeps:
         figures.update(plots.for_sweep(s))
-    images = plots.save(figures, folder / "plots")
+    images = plots.save(figures, drawn)
     if theirs:
-        images.update(_finish_helper(helper, plots.save_scatter, results, theirs, folder))
+        images.update(_finish_helper(helper, plots.save_scatter, results, theirs, drawn))
     order = ["heatmap", "scatter_legend", *(f"scatter_{c}" for c in cases)]
-    images = dict(sorted(images.items(), key=lambda kv: _rank(order, kv[0])))
+    rank = {name: i for i, name in enumerate(order)}  # sweeps' figures after, as drawn
+    images = dict(sorted(images.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     path = folder / "report.html"
     atomic_write(path, html.page(results, sweeps, images))
     return path
-
-
-def _rank(order: list[str], name: str) -> int:
-    return order.index(name) if name in order else len(order)
 
 
 def _start_helper(fn, results, cases, folder):
@@ -133,6 +131,6 @@ def _finish_helper(helper, fn, results, cases, folder) -> dict:
     try:
         return future.result()
     except Exception:
-        return fn(results, cases, folder / "plots")
+        return fn(results, cases, folder)
     finally:
         pool.shutdown()
