@@ -50,7 +50,10 @@ class Problem:
         for key in self.case.wrt:
             shape = self.case.inputs[key].shape
             size = self.case.inputs[key].size
-            named[key] = theta[start : start + size].reshape(shape)
+            # one input that is all of theta is theta itself: a slice would cost reverse
+            # mode a zero-filled copy of the gradient on every call
+            whole = start == 0 and size == len(theta)
+            named[key] = (theta if whole else theta[start : start + size]).reshape(shape)
             start += size
         return named
 
