@@ -16,7 +16,7 @@ from diffcompare.errors import Unsupported
 from diffcompare.problem import DTYPES, bind, operators_for, output_shape
 from diffcompare.registry import Case
 from diffcompare.result import MAX_VALUES, Result, Results
-from diffcompare.timing import Budget, measure
+from diffcompare.timing import Budget, measure, measure_pair
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,10 @@ def pairs(plan: Plan):
 
 
 class Cells:
-    """Runs the cells of one problem: shared reference and primal timings."""
+    """Runs the cells of one problem: each derivative timed in alternation with its primal."""
 
-    def __init__(self, plan: Plan, primal_cache: dict):
+    def __init__(self, plan: Plan):
         self.plan = plan
-        self.primal_cache = primal_cache
 
     def rows(self, problem, reference, ref_message) -> list[Result]:
         return [
@@ -71,26 +70,23 @@ class Cells:
         row, prepared = attempt(problem, method, device, reference, ref_message)
         if prepared is None or row.status not in ("ok", "nan"):
             return row
-        return replace(row, **self.time(prepared, method, device, problem))
+        return replace(row, **self.time(prepared))
 
-    def time(self, prepared, method, device, problem) -> dict:
+    def time(self, prepared) -> dict:
         budget = self.plan.budget
-        t = measure(prepared.call, budget)
-        key = (problem.case.name, method.backend, device, problem.dtype)
-        if key not in self.primal_cache:
-            try:
-                prepared.primal()
-                self.primal_cache[key] = measure(prepared.primal, budget).median
-            except Exception:
-                self.primal_cache[key] = None
-        primal = self.primal_cache[key]
+        try:
+            prepared.primal()
+            pair = measure_pair(prepared.call, prepared.primal, budget)
+            t, primal, ratio = pair.call, pair.primal.median, pair.ratio
+        except Exception:  # a primal that cannot run: the derivative is still timed
+            t, primal, ratio = measure(prepared.call, budget), None, None
         return dict(
             eval_s=t.median,
             eval_iqr_s=t.iqr,
             eval_min_s=t.min,
             repeats=t.repeats,
             primal_s=primal,
-            cost_ratio=(t.median / primal) if primal else None,
+            cost_ratio=ratio,
         )
 
 
@@ -243,11 +239,11 @@ def reference_for(problem):
         return None, f"no reference: {why}"
 
 
-def run_case(case: Case, plan: Plan, primal_cache: dict | None = None) -> list[Result]:
+def run_case(case: Case, plan: Plan) -> list[Result]:
     # floating-point warnings become statuses (nan) and messages, not noise on stderr
     with np.errstate(all="ignore"):
         rows, found = problems(case, plan)
-        cells = Cells(plan, {} if primal_cache is None else primal_cache)
+        cells = Cells(plan)
         for problem in found:
             rows += cells.rows(problem, *reference_for(problem))
         return rows

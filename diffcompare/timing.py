@@ -1,4 +1,5 @@
-"""Calibrated repeats, in the manner of timeit.autorange, reported as median, IQR and min."""
+"""Calibrated repeats, in the manner of timeit.autorange, reported as median, IQR and min;
+and the cost ratio of a derivative to its function, timed in alternation."""
 
 from __future__ import annotations
 
@@ -59,9 +60,41 @@ def batch(fn: Callable[[], object], number: int) -> float:
 def measure(fn: Callable[[], object], budget: Budget = Budget()) -> Timing:
     """Time fn (which must synchronise its device itself). fn has been called once already."""
     number, elapsed = calibrate(fn, budget.batch_s)
-    repeats = budget.repeats
-    if elapsed * repeats > budget.max_total_s:
-        repeats = max(3, int(budget.max_total_s / elapsed))
-    samples = [batch(fn, number) for _ in range(repeats)]
+    samples = [batch(fn, number) for _ in range(_repeats(elapsed, budget))]
+    return _summary(samples, number)
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A derivative's timing, its primal's, and the cost ratio of the two."""
+
+    call: Timing
+    primal: Timing
+    ratio: float  # the median of the ratios of neighbouring batches
+
+
+def measure_pair(fn: Callable[[], object], primal: Callable[[], object], budget: Budget) -> Paired:
+    """Time fn and primal in alternating batches: fn, primal, fn, primal, ... Both have been
+    called once already. On a shared machine memory traffic and clock speed drift over
+    seconds; neighbouring batches see the same conditions, so their ratio is steadier than
+    the ratio of two medians taken at different times."""
+    n_fn, e_fn = calibrate(fn, budget.batch_s)
+    n_primal, e_primal = calibrate(primal, budget.batch_s)
+    a, b = [], []
+    for _ in range(_repeats(e_fn + e_primal, budget)):
+        a.append(batch(fn, n_fn))
+        b.append(batch(primal, n_primal))
+    ratio = float(np.median(np.divide(a, b)))
+    return Paired(_summary(a, n_fn), _summary(b, n_primal), ratio)
+
+
+def _repeats(seconds_per_repeat: float, budget: Budget) -> int:
+    """budget.repeats, fewer for a slow callable, never fewer than 3."""
+    if seconds_per_repeat * budget.repeats > budget.max_total_s:
+        return max(3, int(budget.max_total_s / seconds_per_repeat))
+    return budget.repeats
+
+
+def _summary(samples: list[float], number: int) -> Timing:
     q1, median, q3 = np.percentile(samples, [25, 50, 75])
     return Timing(float(median), float(q3 - q1), float(min(samples)), number, len(samples))

@@ -6,7 +6,7 @@ worker holds once it has imported torch and SymPy, over a GiB with a CUDA build 
 torch, and started CUDA if the run uses it): a cell that hangs, or a case
 that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
 worker is replaced; the run goes on. The worker is started once and keeps its caches
-(SymPy derivations, references, primal timings), so isolation costs a process start
+(SymPy derivations, references), so isolation costs a process start
 and a little pickling per cell. ``InProcess`` runs cells here, with an optional
 SIGALRM time limit (Python code only) and no memory limit: for tests and libraries.
 """
@@ -36,7 +36,7 @@ class InProcess:
     def __init__(self, plan: Plan, timeout: float | None = None):
         self.plan = plan
         self.timeout = timeout
-        self.cells = Cells(plan, {})
+        self.cells = Cells(plan)
         self.found: dict = {}  # (case, operator, dtype) -> Problem
         self.references: dict = {}  # same key -> (reference, message)
 

@@ -1,7 +1,10 @@
 import subprocess
 import sys
 
-from diffcompare.timing import Budget, measure
+import pytest
+
+from diffcompare import timing
+from diffcompare.timing import Budget, measure, measure_pair
 
 
 def test_measure_reports_consistent_statistics():
@@ -17,6 +20,48 @@ def test_a_slow_callable_gets_fewer_repeats_but_at_least_three():
 
     t = measure(lambda: time.sleep(0.01), Budget(batch_s=0.0, repeats=50, max_total_s=0.02))
     assert t.repeats == 3 and t.number == 1
+
+
+class DriftingClock:
+    """A perf_counter whose machine slows down tenfold over the run: a call of f costs 3
+    units of work, its primal 1, and a unit takes longer with every call made."""
+
+    def __init__(self):
+        self.now, self.speed = 0.0, 1.0
+
+    def __call__(self):
+        return self.now
+
+    def work(self, units):
+        self.now += units / self.speed
+        self.speed *= 0.99
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = DriftingClock()
+    monkeypatch.setattr(timing.time, "perf_counter", c)
+    return c
+
+
+def test_the_cost_ratio_comes_from_neighbouring_batches(clock):
+    def f():
+        clock.work(3)
+
+    def primal():
+        clock.work(1)
+
+    budget = Budget(batch_s=1.0, repeats=9, max_total_s=1e9)
+    apart = measure(f, budget).median / measure(primal, budget).median  # the drift counts
+    pair = measure_pair(f, primal, budget)
+    assert pair.call.repeats == pair.primal.repeats == 9
+    assert apart != pytest.approx(3, rel=0.05)
+    assert pair.ratio == pytest.approx(3, rel=0.05)
+
+
+def test_a_slow_pair_gets_fewer_repeats_but_at_least_three(clock):
+    pair = measure_pair(lambda: clock.work(2), lambda: clock.work(1), Budget(0.0, 50, 4.0))
+    assert pair.call.repeats == pair.primal.repeats == 3
 
 
 def test_the_pytest_plugin_is_import_light():

@@ -68,7 +68,7 @@ def sweep(
 
 def _cell(case, method, device, dtype, timeout, budget) -> dict:
     """One size of one method, prepared and timed as a run times it (runner.Cells)."""
-    cells = Cells(Plan((), (method,), budget=budget), {})
+    cells = Cells(Plan((), (method,), budget=budget))
     try:
         with np.errstate(all="ignore"), deadline(timeout):
             shape = output_shape(case)
