@@ -63,7 +63,7 @@ def symbolic(case: Case) -> str:
         d = derive(case, op)
     except Unsupported as exc:
         return f"SymPy: unsupported ({exc})"
-    lines = [f"{op} ({len(d.entries)} nonzero entries, {d.ops_count()} operations):"]
+    lines = [f"{op} ({len(d.entries)} nonzero entries, {d.ops_count} operations):"]
     for index, expr in d.entries[:MAX_ENTRIES]:
         label = f"[{', '.join(map(str, index))}]" if index else ""
         lines.append(f"\n  d{label} =\n" + _indent(sympy.pretty(expr, use_unicode=True)))

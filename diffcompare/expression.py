@@ -77,6 +77,7 @@ class Derivation:
             list(self.cotangent),
         ]
 
+    @functools.cached_property  # count_ops walks every tree: once per derivation
     def ops_count(self) -> int:
         entries = sum(sympy.count_ops(e) for _, e in self.entries)
         return entries + sum(sympy.count_ops(d) for p in self.parts for d in p.derivatives)

@@ -79,7 +79,7 @@ class Sympy:
             add(theta, out)
             return out
 
-        note = f"{d.ops_count()} operations in the derivative before cse"
+        note = f"{d.ops_count} operations in the derivative before cse"
         return Prepared(
             call=call,
             to_numpy=np.asarray,
