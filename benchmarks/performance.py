@@ -315,10 +315,27 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 short batches:
-  scale is what `diffcompare sweep size` is for. Of its ~9 s: ~1.5 s importing torch
-  and SymPy, ~5 s computing 387 cells (a quarter of it `torch-forward`'s `jacfwd`, ~8 ms
-  a call under vmap; SymPy derivations and the oracle ~1 s each), ~3 s drawing 45
-  figures and the page.
+  scale is what `diffcompare sweep size` is for. Where its ~9 s went (py-spy, one run):
+  ~2.5 s importing (torch alone 1.4 s), ~4 s computing 387 cells (the first calls of
+  the torch methods 1.4 s, timing 1.1 s, SymPy 0.7 s, the oracle 0.3 s), ~3 s drawing
+  45 figures and the page. It is 8–10.5 s from run to run on this machine (six
+  alternating runs of the same commit): the target is met in most runs, not all.
+* **Timing: calibration.** `timing.calibrate` was `timeit.autorange`'s: batches of 1,
+  2, 5, 10, ... calls until one lasted the batch length, which overshot it by 1.6× on
+  average and spent twice the last batch getting there. It now times batches of 1, 10,
+  100, ... calls until one lasts a tenth of the batch length and sets the number from
+  that batch's time per call: samples of about the batch length.
+* **Timing: the cost ratio.** The primal was timed once per (case, backend, device,
+  dtype) and each cell's ratio divided its median by that one, taken seconds apart.
+  Each cell now times its primal in alternation with the derivative (derivative batch,
+  primal batch, ...) and the ratio is the median of neighbouring batches' ratios
+  (`timing.measure_pair`). Twice the timed batches, paid for by the calibration above:
+  the default suite took 47.6 and 48.6 s beside 49.6 and 53.6 s for the commit before
+  both (alternating runs).
+* **Reverse mode's slice.** `Problem.split` sliced θ even when one input is all of θ;
+  autograd then zero-fills and copies a θ-sized gradient for the slice's backward on
+  every call: 4–6 % of Rosenbrock n = 10⁶'s gradient (two runs, 11 alternating rounds
+  each). An input that is all of θ is now θ itself.
 * **Leaving.** Python's teardown took about a second once torch was loaded; the console
   entry (`diffcompare`, `python -m diffcompare`) now leaves with `os._exit` once every
   file is written and closed, the worker stopped and stdout flushed.
@@ -330,16 +347,24 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
 
 ## The cost ratio at n = 10⁶ on this machine
 
-Eight runs of the comparison in one day, each in alternating rounds: diffcompare's ratio
-against plain torch's 5.49/5.28, 7.29/5.56, 3.97/3.32, 4.46/4.47, 5.05/5.79, 5.21/4.71,
-5.00/4.56 and 6.41/5.50 (the table's run). Plain torch alone moved from 3.3 to 5.8, and
-the two came 0–31 % apart, either way round, though they time the same kernels on the
-same 8 MB arrays: these timings follow the shared machine's memory traffic, which one
-process cannot control. Medians of per-round ratios over 11 rounds (they were ratios of
-medians over 7) did not tighten it; nor did switching the garbage collector off while
-timing (two runs each way, with 3 million live objects about: 12 % and 6 % apart with
-it on, 36 % and 32 % with it off). So both parts of the target are met in some runs and
-not in others, and the table records the last run: not met.
+Before this session's changes, eight runs of the comparison in one day gave
+diffcompare's ratio against plain torch's as 5.49/5.28, 7.29/5.56, 3.97/3.32, 4.46/4.47,
+5.05/5.79, 5.21/4.71, 5.00/4.56 and 6.41/5.50: 0–31 % apart either way, and over 5 in
+five of eight. Each side then timed the gradient and f seconds apart (a median of 7
+batches each), and on this shared machine f alone moves between 2.0 and 3.9 ms from one
+second to the next (memory traffic that one process cannot control). What changed:
+
+* both sides take their ratio from neighbouring batches (gradient, f, gradient, f, ...:
+  `timing.measure_pair` for diffcompare, `Timer.timeit` blocks in the same order for
+  plain torch), 7 pairs a round, 11 rounds in alternation;
+* diffcompare's gradient no longer pays for a slice of θ (above), which had kept it
+  5–9 % above plain torch's in three runs with paired timing alone.
+
+Six runs since: 3.95/4.36, 4.69/4.73, 4.45/4.77, 4.66/4.59, 4.13/4.41 and 4.29/4.05 —
+1–9 % apart, diffcompare's at most 4.69; met in all six (the table's is one more run).
+A single round still ranges from about 3.3 to 5.6, so one round's figure is not to be
+quoted alone. Switching the garbage collector off while timing was tried earlier and
+made the gaps larger (32–36 % against 6–12 %).
 
 ## On a GPU
 
@@ -361,8 +386,9 @@ No GPU is on this machine. An NVIDIA H200 was lent once, on 2026-11-27:
 * **Cost ratio at n = 1e6, Rosenbrock**: on that machine's 16-core CPU 3.09 in float64
   (≤ 5) but 15.6 in float32 (f took 0.36 ms, the gradient 5.6 ms: not explained, and
   not rerun); on CUDA 6.99 (float64) and 7.80 (float32), launch-bound: 0.98 ms for
-  the gradient's kernels against 0.14 ms for f's few. On this 2-core machine it is 5.5
-  (plain torch: 5.3) in the table's run above.
+  the gradient's kernels against 0.14 ms for f's few. These ratios predate the paired
+  timing and the slice fix above (f was timed apart from the gradient there too);
+  `gpu.py` now takes them as a run does.
 * **The test suite on the H200.** `tests/test_cuda.py` (every case's `torch` and
   `torch-forward` rows on CUDA against the CPU's: status, verdict, digits) passed
   there. The whole suite (`pytest -n 12`) found three things that assumed no GPU: a CLI
