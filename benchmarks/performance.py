@@ -329,9 +329,14 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   dtype) and each cell's ratio divided its median by that one, taken seconds apart.
   Each cell now times its primal in alternation with the derivative (derivative batch,
   primal batch, ...) and the ratio is the median of neighbouring batches' ratios
-  (`timing.measure_pair`). Twice the timed batches, paid for by the calibration above:
-  the default suite took 47.6 and 48.6 s beside 49.6 and 53.6 s for the commit before
-  both (alternating runs).
+  (`timing.measure_pair`). A batch of several calls starts with one untimed call, so
+  that a short primal is not timed in the wake of a large derivative (cold caches, an
+  allocator just handed back its memory); a callable that fills a batch alone absorbs
+  its own start. Whether the wake mattered could not be settled here: the same primal
+  timed in different cells of one run differs by up to 2× with or without pairing
+  (three cases, two runs each way) — the machine's noise at microseconds. Twice the
+  timed batches, paid for by the calibration above: the default suite took 51.6 and
+  54.2 s beside 51.7 and 52.5 s for the commit before both (alternating runs).
 * **Reverse mode's slice.** `Problem.split` sliced θ even when one input is all of θ;
   autograd then zero-fills and copies a θ-sized gradient for the slice's backward on
   every call: 4–6 % of Rosenbrock n = 10⁶'s gradient (two runs, 11 alternating rounds

@@ -59,6 +59,22 @@ def test_the_cost_ratio_comes_from_neighbouring_batches(clock):
     assert pair.ratio == pytest.approx(3, rel=0.05)
 
 
+def test_a_batch_after_the_other_callables_starts_with_one_untimed_call(clock):
+    calls = {"f": 0, "primal": 0}
+
+    def f():
+        calls["f"] += 1
+        clock.work(0.3)  # 4 calls to a batch of 1.0
+
+    def primal():
+        calls["primal"] += 1
+        clock.work(2.0)  # one call fills a batch: no untimed call
+
+    pair = measure_pair(f, primal, Budget(batch_s=1.0, repeats=5, max_total_s=1e9))
+    assert (pair.call.number, pair.primal.number) == (4, 1)
+    assert calls == {"f": 1 + 5 * (1 + 4), "primal": 1 + 5 * 1}  # calibration + batches
+
+
 def test_a_slow_pair_gets_fewer_repeats_but_at_least_three(clock):
     pair = measure_pair(lambda: clock.work(2), lambda: clock.work(1), Budget(0.0, 50, 4.0))
     assert pair.call.repeats == pair.primal.repeats == 3
