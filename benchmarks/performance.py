@@ -199,7 +199,9 @@ def cost_ratio_fidelity(n: int = 10**6) -> list[Figure]:
     plain = timer(plain_gradient), timer(plain_primal)
     numbers = [t.blocked_autorange(min_run_time=0.1).number_per_run for t in plain]
 
-    def plain_ratio():  # as a run pairs them: gradient, f, gradient, f, ... neighbours' ratios
+    # as a run pairs them: gradient, f, gradient, f, ... and the median of neighbours' ratios
+    # (Timer.timeit makes max(number // 100, 2) untimed calls before each block)
+    def plain_ratio():
         return statistics.median(
             plain[0].timeit(numbers[0]).median / plain[1].timeit(numbers[1]).median
             for _ in range(BUDGET.repeats)
