@@ -322,6 +322,10 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   the torch methods 1.4 s, timing 1.1 s, SymPy 0.7 s, the oracle 0.3 s), ~3 s drawing
   45 figures and the page. It is 8–10.5 s from run to run on this machine (six
   alternating runs of the same commit): the target is met in most runs, not all.
+  Eight more runs of the table's code later that day: 7.0–10.1 s, median 7.4 s. Of
+  the torch methods' first calls, 1.1 s is torch importing `torch._dynamo` the first
+  time forward mode multiplies a dual tensor by a Python number (`3 * x` in
+  `course_plot`): a one-time cost any process using `torch.func.jvp` pays.
 * **Timing: calibration.** `timing.calibrate` was `timeit.autorange`'s: batches of 1,
   2, 5, 10, ... calls until one lasted the batch length, which overshot it by 1.6× on
   average and spent twice the last batch getting there. It now times batches of 1, 10,
@@ -350,7 +354,9 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   process draws half of them while this one draws the rest (after the run: the
   timings are all taken by then; drawing *during* the run was tried and disturbed
   them). `diffcompare report` of a `--quick` run: 2.8–3.7 s against 3.8–4.3 s alone
-  (four alternating pairs).
+  (four alternating pairs). Starting the helper before an in-process run, so that its
+  imports overlap torch's, was tried and not kept: eight alternating pairs of
+  `--quick` runs differed by a median of 0.15 s, inside the noise.
 
 ## The cost ratio at n = 10⁶ on this machine
 
