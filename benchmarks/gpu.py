@@ -7,13 +7,16 @@ On a copy of the tree without its own git history (a rented GPU machine), set
 DIFFCOMPARE_GIT_COMMIT to the commit sent, so that the report names it.
 
 For each sized case, dtype (float32, float64), device (cpu, cuda) and n, the torch
-gradient is prepared exactly as ``diffcompare run`` prepares it and timed two ways, in
-alternation: by diffcompare's harness (which synchronises inside the timed call), given
-as much time as the Timer takes, and by ``torch.utils.benchmark.Timer`` on the same
-callable. The suite's own short budget, and the Timer a second time (the noise floor),
-are timed in the same rounds too. The report gives
-the medians and their ratios, the cost ratio (gradient / f), the n from which CUDA beats
-the CPU, and the peak GPU memory of each cell. It names the device and the date.
+gradient is prepared exactly as ``diffcompare run`` prepares it and timed by
+diffcompare's harness (which synchronises inside the timed call) and by
+``torch.utils.benchmark.Timer`` on the same callable, in strict alternation: each
+sample is one batch of diffcompare's (calls per batch calibrated to about 10 ms, as a
+run calibrates them), one Timer block of as many calls, and a second Timer block (the
+noise floor), so that a drift of the machine hits all three alike. The suite's own
+short budget and the cost ratio (gradient / f, paired as a run pairs them) are timed
+in rounds. The report gives the medians and their ratios, the cost ratio, the n from
+which CUDA beats the CPU, and the peak GPU memory of each cell. It names the device
+and the date.
 """
 
 from __future__ import annotations
@@ -32,19 +35,20 @@ from diffcompare.environment import describe
 from diffcompare.methods import by_name
 from diffcompare.methods.autograd import available_devices
 from diffcompare.problem import bind, output_shape
-from diffcompare.timing import Budget, measure, measure_pair
+from diffcompare.timing import Budget, batch, calibrate, measure, measure_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = ("rosenbrock", "sum_of_squares")
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 REDUCED = (10, 1000)
-TIMER_S = 0.1  # blocked_autorange's min_run_time
-BUDGET = Budget(batch_s=TIMER_S / 10, repeats=10, max_total_s=2 * TIMER_S)  # as long
+BATCH_S = 0.01  # diffcompare's batches here, and so the Timer's blocks
+SAMPLES = 21  # alternating samples per cell ...
+CELL_S = 3.0  # ... or fewer where a cell's samples would take longer (at least 5)
 SUITE = Budget()  # what `diffcompare run` gives every cell
 PRIMAL = Budget(batch_s=0.005, repeats=5, max_total_s=1.0)
 
 
-def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
+def cell(family, n: int, dtype: str, device: str, rounds: int, samples: int) -> dict:
     import torch
     import torch.utils.benchmark as tb
 
@@ -57,12 +61,16 @@ def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
     timer = tb.Timer(
         stmt="fn()", globals={"fn": prepared.call}, num_threads=torch.get_num_threads()
     )
-    ours, theirs, suite, again, primal, cost = [], [], [], [], [], []
-    for _ in range(rounds):  # the harnesses take turns on the same callable
-        ours.append(measure(prepared.call, BUDGET).median)
-        theirs.append(timer.blocked_autorange(min_run_time=TIMER_S).median)
+    number, _ = calibrate(prepared.call, BATCH_S)
+    ours, theirs, again = [], [], []
+    start = time.perf_counter()
+    while len(ours) < samples and (len(ours) < 5 or time.perf_counter() - start < CELL_S):
+        ours.append(batch(prepared.call, number))  # the harnesses take turns, batch by batch
+        theirs.append(timer.timeit(number).median)
+        again.append(timer.timeit(number).median)  # the noise floor
+    suite, primal, cost = [], [], []
+    for _ in range(rounds):
         suite.append(measure(prepared.call, SUITE).median)
-        again.append(timer.blocked_autorange(min_run_time=TIMER_S).median)  # noise floor
         pair = measure_pair(prepared.call, prepared.primal, PRIMAL)  # as a run pairs them
         primal.append(pair.primal.median)
         cost.append(pair.ratio)
@@ -71,6 +79,8 @@ def cell(family, n: int, dtype: str, device: str, rounds: int) -> dict:
         n=n,
         dtype=dtype,
         device=device,
+        samples=len(ours),
+        number=number,
         diffcompare_s=statistics.median(ours),
         timer_s=statistics.median(theirs),
         suite_s=statistics.median(suite),
@@ -109,7 +119,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--reduced", action="store_true", help="CPU only, small sizes (for CI)")
     p.add_argument("--out", default=str(ROOT / "docs"), help="folder for the report")
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=5, help="rounds of the suite budget and f")
+    p.add_argument("--samples", type=int, default=SAMPLES, help="alternating samples a cell")
     args = p.parse_args()
     registry.builtin()
     devices = ["cpu"] if args.reduced else list(available_devices())
@@ -122,7 +133,7 @@ def main() -> int:
         for dtype in ("float32", "float64"):
             for device in devices:
                 for n in sizes:
-                    rows.append(cell(family, n, dtype, device, args.rounds))
+                    rows.append(cell(family, n, dtype, device, args.rounds, args.samples))
                     print(rows[-1], file=sys.stderr)
     date = datetime.date.today().isoformat()
     gpu = "none (CPU only)" if args.reduced or not env.get("gpu") else env["gpu"]
@@ -132,6 +143,7 @@ def main() -> int:
             f"{r['n']:.0e}",
             r["dtype"],
             r["device"],
+            f"{r['samples']} × {r['number']}",
             f"{r['diffcompare_s'] * 1e3:.3f}",
             f"{r['timer_s'] * 1e3:.3f}",
             f"{r['agreement']:.3f}",
@@ -147,6 +159,7 @@ def main() -> int:
         "n",
         "dtype",
         "device",
+        "samples × calls",
         "diffcompare ms",
         "Timer ms",
         "ratio",
@@ -170,15 +183,17 @@ def main() -> int:
             f"    python benchmarks/gpu.py{' --reduced' if args.reduced else ''}",
             "",
             "Torch reverse-mode gradient, timed by diffcompare's harness and by "
-            "torch.utils.benchmark.Timer on the same callable, in alternation "
-            f"(medians of {args.rounds} rounds each). Each round gives diffcompare "
-            f"{BUDGET.repeats} batches of at least {BUDGET.batch_s * 1e3:g} ms, about the "
-            f"Timer's {TIMER_S:g} s; 'ratio' is diffcompare's median over the Timer's. "
-            "'suite-budget ratio' is the same for the short budget that `diffcompare run` "
-            f"gives each cell ({SUITE.repeats} batches of at least "
-            f"{SUITE.batch_s * 1e3:g} ms), timed in the same rounds. 'Timer / Timer' is "
-            "a second Timer measurement in each round over the first: the machine's own "
-            "noise floor.",
+            "torch.utils.benchmark.Timer on the same callable, in strict alternation: each "
+            "sample is one batch of diffcompare's (`diffcompare.timing.batch`, calls per "
+            f"batch calibrated to about {BATCH_S * 1e3:g} ms by `diffcompare.timing."
+            "calibrate`, as a run calibrates them; a CUDA call synchronises inside), then "
+            "one `Timer.timeit` block of as many calls, then a second Timer block. Up to "
+            f"{args.samples} samples a cell (at least 5, fewer past {CELL_S:g} s); "
+            "medians per call. 'ratio' is diffcompare's median over the Timer's; 'Timer / "
+            "Timer' is the second Timer block's median over the first's: the machine's own "
+            "noise floor. 'suite-budget ratio' is `diffcompare run`'s own measurement "
+            f"({SUITE.repeats} batches of about {SUITE.batch_s * 1e3:g} ms) over the "
+            f"Timer's median, over {args.rounds} rounds taken after the samples.",
             "",
             tabulate(body, headers, tablefmt="github", disable_numparse=True),
             "",

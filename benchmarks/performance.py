@@ -392,7 +392,15 @@ No GPU is on this machine. An NVIDIA H200 was lent once, on 2026-11-27:
   same rounds (its long budget and the suite's short one) differ from each other by up
   to 35 % (sum_of_squares n = 1e4, float32: 0.72 and 0.97 of the Timer). The spread is
   the machine's, not a bias of the harness; the GPU time left (15 minutes per task, all
-  spent) did not allow a rerun with more rounds.
+  spent) did not allow a rerun with more rounds. Since then `gpu.py` compares the two
+  harnesses as `timing_agreement.py` does on the CPU (0.88–1.03 there): in strict
+  alternation, one diffcompare batch, one `Timer.timeit` block of as many calls and a
+  second Timer block per sample, up to 21 samples a cell, so that a drift of the host
+  hits all three alike (its reduced form runs in CI; one Rosenbrock cell at n = 1e6 on
+  this CPU: 0.87, the Timer against itself 0.97). Not yet run on a GPU: the next
+  session lent one should run it (`DIFFCOMPARE_GIT_COMMIT=<sha> python
+  benchmarks/gpu.py`, about 2–3 minutes judging by the first run) and commit the
+  report.
 * **CUDA beats the CPU** (16 Xeon cores) from n = 1e5 for Rosenbrock (float32 and
   float64), 1e6 for the sum of squares in float64 and 1e7 in float32. Peak GPU memory
   at n = 1e7: 534 MiB (Rosenbrock, float64).
