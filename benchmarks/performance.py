@@ -379,6 +379,16 @@ A single round still ranges from about 3.3 to 5.6, so one round's figure is not 
 quoted alone. Switching the garbage collector off while timing was tried earlier and
 made the gaps larger (32–36 % against 6–12 %).
 
+Where the gradient's time goes beyond arithmetic: each call frees about 100 MB of
+temporaries, glibc hands the top of its heap back to the kernel, and the next call
+faults those pages in again — about 1900 page faults per gradient. `python
+benchmarks/allocator.py` (six processes each way, taking turns): with glibc's
+defaults the gradient took 15.9 ms and the cost ratio was 4.81 (4.65–5.01); with
+`MALLOC_TRIM_THRESHOLD_` and `MALLOC_MMAP_THRESHOLD_` raised, so that freed memory is
+kept, 13.4 ms, 4.03 (3.66–4.32) and no faults; f (3.4 ms) did not change. diffcompare
+sets neither: it reports what a process gets by default, and a user who sets them
+(or uses jemalloc or tcmalloc) can expect the lower figure.
+
 ## On a GPU
 
 No GPU is on this machine. An NVIDIA H200 was lent once, on 2026-11-27:
