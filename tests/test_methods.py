@@ -138,3 +138,26 @@ def test_a_missing_peer_is_unsupported_not_installed(monkeypatch, name):
         quadratic, Plan((quadratic,), (by_name(name),), dtypes=("float64",), budget=FAST)
     )
     assert row.status == "unsupported" and "not installed" in row.message
+
+
+def _graph(out) -> set[str]:
+    """The names of the autograd nodes behind a tensor."""
+    seen, todo = set(), [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is not None and type(node).__name__ not in seen:
+            seen.add(type(node).__name__)
+            todo += [n for n, _ in node.next_functions]
+    return seen
+
+
+def test_an_input_that_is_all_of_theta_is_not_sliced_out_of_it():
+    # a slice costs reverse mode a zero-filled copy of the gradient on every call
+    import torch
+
+    pair = make("t_pair", lambda a, b, xp=xnp: a * b, {"a": 2.0, "b": 3.0})
+    for case, sliced in ((quadratic, False), (pair, True)):
+        problem = bind(case, "gradient", "float64", output_shape(case))
+        theta = torch.as_tensor(problem.theta).requires_grad_(True)
+        named = problem.split(theta)
+        assert all(("SliceBackward0" in _graph(v)) == sliced for v in named.values())

@@ -23,8 +23,8 @@ def test_a_slow_callable_gets_fewer_repeats_but_at_least_three():
 
 
 class DriftingClock:
-    """A perf_counter whose machine slows down tenfold over the run: a call of f costs 3
-    units of work, its primal 1, and a unit takes longer with every call made."""
+    """A perf_counter on a machine that slows down by 1 % with every call made; a test's
+    callables say how many units of work a call costs."""
 
     def __init__(self):
         self.now, self.speed = 0.0, 1.0
