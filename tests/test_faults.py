@@ -2,6 +2,7 @@
 a status and a reason, while the good cases beside them come out complete and right."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,8 @@ def test_an_infinite_loop_times_out(rows):
 
 def test_allocating_until_memory_runs_out(rows):
     every(rows, "eats_memory", "error", "MemoryError")
+    for r in rows["eats_memory"].values():  # refused at the limit (--memory-limit 1024)
+        assert int(re.search(r"refused after (\d+) MiB", r["message"]).group(1)) <= 1024
 
 
 def test_sympy_expression_blow_up(rows):
