@@ -93,6 +93,10 @@ def test_run_writes_results_in_process(tmp_path):
         (["run", "--seed", "abc"], "invalid int value"),
         (["run", "--step", "-1", "--case", "sine"], "--step must be a positive number"),
         (["frobnicate"], "invalid choice"),
+        (["run", "--resume", "/nonexistent/run"], "holds no interrupted run"),
+        (["run", "--timeout", "0"], "--timeout must be a positive number"),
+        (["run", "--memory-limit", "10"], "--memory-limit is in MiB"),
+        (["run", "--isolation", "threads"], "invalid choice"),
     ],
 )
 def test_misuse_exits_2_with_one_line(capsys, argv, words):

@@ -129,18 +129,3 @@ def test_two_runs_give_identical_accuracy_columns(uninterrupted, tmp_path):
         == 0
     )
     assert accuracy(tmp_path / "results.json") == accuracy(uninterrupted / "results.json")
-
-
-@pytest.mark.parametrize(
-    "argv, text",
-    [
-        (["run", "--resume", "/nonexistent/run"], "holds no interrupted run"),
-        (["run", "--timeout", "0"], "--timeout must be a positive number"),
-        (["run", "--memory-limit", "10"], "--memory-limit is in MiB"),
-        (["run", "--isolation", "threads"], "invalid choice"),
-    ],
-)
-def test_run_misuse_exits_2(argv, text, capsys):
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert text in err and err.count("\n") == 1
