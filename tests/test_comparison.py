@@ -138,3 +138,25 @@ def test_figures_a_failed_helper_did_not_draw_are_drawn_here(tmp_path):
     results, pool = Results({}, (row(case="a"), row(case="b"))), Pool()
     images = files._finish_helper((pool, Failed()), plots.save_scatter, results, ["b"], tmp_path)
     assert list(images) == ["scatter_b"] and images["scatter_b"].exists() and pool.down
+
+
+def test_each_scatter_drawn_in_the_shared_figure_is_the_one_drawn_alone(tmp_path):
+    """save_scatter refills one figure case after case: nothing of a case (its points, its
+    x range) may show in the next one's picture."""
+    from dataclasses import replace
+
+    from diffcompare.report import plots
+
+    methods = (("torch", "automatic", 15.0, 1), ("sympy", "symbolic", 16.0, 0.1))
+    methods += (("fd-central", "numeric", 8.0, 30),)
+    rows = tuple(
+        replace(row(case, method, digits, t * k), family=family, dtype=dtype)
+        for case, t in (("slow", 3e-1), ("fast", 2e-6), ("mid", 5e-4))
+        for method, family, digits, k in methods
+        for dtype in ("float64", "float32")
+    )
+    results = Results({}, rows)
+    together = plots.save_scatter(results, ["slow", "fast", "mid"], tmp_path / "together")
+    for case in ("slow", "fast", "mid"):
+        alone = plots.save_scatter(results, [case], tmp_path / case)
+        assert alone[f"scatter_{case}"].read_bytes() == together[f"scatter_{case}"].read_bytes()

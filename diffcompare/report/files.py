@@ -101,10 +101,12 @@ def render(folder: Path, results: Results | None = None) -> Path:
     figures = {}
     if results is not None:
         figures.update(plots.heatmap(results))
-        figures.update(plots.scatter(results, cases=[c for c in cases if c not in theirs]))
+        figures.update(plots.scatter_legend(results))
     for s in sweeps:
         figures.update(plots.for_sweep(s))
     images = plots.save(figures, drawn)
+    if results is not None:
+        images.update(plots.save_scatter(results, [c for c in cases if c not in theirs], drawn))
     if theirs:
         images.update(_finish_helper(helper, plots.save_scatter, results, theirs, drawn))
     order = ["heatmap", "scatter_legend", *(f"scatter_{c}" for c in cases)]
