@@ -123,11 +123,9 @@ def parts(structure: Structure, order: int) -> list[Part]:
 
 @functools.cache
 def numpy_part(part: Part):
-    from diffcompare.expression import PRINT_NAMES
+    from diffcompare.expression import NUMPY
 
-    return sympy.lambdify(
-        part.group.slots, list(part.derivatives), modules=[PRINT_NAMES, "numpy"], cse=True
-    )
+    return sympy.lambdify(part.group.slots, list(part.derivatives), modules=NUMPY, cse=True)
 
 
 def adder(parts: Sequence[Part], ndim: int):

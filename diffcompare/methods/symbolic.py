@@ -41,11 +41,11 @@ def compiled(derivation) -> tuple:
     import sympy
 
     from diffcompare import template
-    from diffcompare.expression import PRINT_NAMES
+    from diffcompare.expression import NUMPY
 
     start = time.perf_counter()
     exprs = [e for _, e in derivation.entries]
-    f = sympy.lambdify(derivation.args, exprs, modules=[PRINT_NAMES, "numpy"], cse=True)
+    f = sympy.lambdify(derivation.args, exprs, modules=NUMPY, cse=True)
     for part in derivation.parts:
         template.numpy_part(part)  # compiled here, so that prepare time counts it
     return f, time.perf_counter() - start
