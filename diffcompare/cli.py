@@ -380,12 +380,7 @@ def cmd_run(args) -> int:
 
 
 def _run(args, saved: list[str], worker) -> int:
-    from diffcompare import journal, methods, report
-    from diffcompare.methods.autograd import resolve_devices
-    from diffcompare.problem import DTYPES
-    from diffcompare.runner import Interrupted, Plan, run
-    from diffcompare.timing import Budget
-    from diffcompare.worker import InProcess
+    from diffcompare.report.helper import Helper, worth_it
 
     chosen = bool(args.case or args.tag or args.cases)
     if args.quick and not chosen:
@@ -393,6 +388,24 @@ def _run(args, saved: list[str], worker) -> int:
     cases = _cases(args)
     if args.quick and not chosen:  # scale is what `sweep size` is for
         cases = [c for c in cases if c.n <= QUICK_MAX_N]
+    # the drawing helper starts now: it imports matplotlib while this process (or the
+    # worker) imports torch and SymPy, then waits, idle, through the run
+    helper = Helper() if worth_it(len(cases)) else None
+    try:
+        return _run_cases(args, saved, worker, cases, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
+    from diffcompare import journal, methods, report
+    from diffcompare.methods.autograd import resolve_devices
+    from diffcompare.problem import DTYPES
+    from diffcompare.runner import Interrupted, Plan, run
+    from diffcompare.timing import Budget
+    from diffcompare.worker import InProcess
+
     names = resolve("method", args.method) or list(methods.DEFAULT)
     plan = Plan(
         cases=tuple(cases),
@@ -419,14 +432,14 @@ def _run(args, saved: list[str], worker) -> int:
         try:
             results = run(plan, not args.no_progress, on_row=j.append, done=done, worker=worker)
         except Interrupted as exc:  # Ctrl-C: report what is done, then stop
-            paths = report.write(exc.results, out)
+            paths = report.write(exc.results, out, helper=helper)
             print(
                 f"diffcompare: interrupted; {len(exc.results.rows)} rows written to "
                 f"{paths['json']}; finish with: diffcompare run --resume {out}",
                 file=sys.stderr,
             )
             return 130
-    paths = report.write(results, out)
+    paths = report.write(results, out, helper=helper)
     print(report.summary(results))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0

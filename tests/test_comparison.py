@@ -103,20 +103,27 @@ def test_bad_files_exit_2(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 3
 
 
-def _render(folder, results, monkeypatch, shared_from):
+def _render(folder, results, monkeypatch, shared_from, helper=None):
     import re
 
     from diffcompare.report import files
+    from diffcompare.report import helper as drawing
 
-    monkeypatch.setattr(files, "SHARED_FROM", shared_from)
-    monkeypatch.setattr(files, "_cores", lambda: 2)
-    page = files.render(folder, results).read_text()
+    monkeypatch.setattr(drawing, "SHARED_FROM", shared_from)
+    monkeypatch.setattr(drawing, "cores", lambda: 2)
+    page = files.render(folder, results, helper).read_text()
     return sorted(p.name for p in (folder / "plots").iterdir()), re.findall(r'alt="([^"]+)"', page)
 
 
-def test_a_helper_process_draws_half_the_figures_to_the_same_page(tmp_path, monkeypatch):
-    cases = [f"case{i}" for i in range(5)]
-    results = Results({}, tuple(row(case=c, method=m) for c in cases for m in ("torch", "sympy")))
+def _results(n=5):
+    cases = [f"case{i}" for i in range(n)]
+    return cases, Results(
+        {}, tuple(row(case=c, method=m) for c in cases for m in ("torch", "sympy"))
+    )
+
+
+def test_a_helper_process_draws_figures_to_the_same_page(tmp_path, monkeypatch):
+    cases, results = _results()
     (tmp_path / "alone").mkdir(), (tmp_path / "shared").mkdir()
     alone = _render(tmp_path / "alone", results, monkeypatch, shared_from=1000)
     shared = _render(tmp_path / "shared", results, monkeypatch, shared_from=2)
@@ -124,20 +131,38 @@ def test_a_helper_process_draws_half_the_figures_to_the_same_page(tmp_path, monk
     assert shared[1] == ["digits heat map", "legend", *cases]
 
 
-def test_figures_a_failed_helper_did_not_draw_are_drawn_here(tmp_path):
-    from diffcompare.report import files, plots
+def test_the_two_processes_draw_each_case_once(tmp_path):
+    from diffcompare.report import plots
+    from diffcompare.report.helper import Helper
 
-    class Failed:
-        def result(self):
-            raise RuntimeError("the helper died")
+    cases, results = _results(12)
+    helper = Helper()
+    try:
+        helper.share(results, cases, tmp_path)
+        mine = plots.save_scatter(results, helper.taken(cases), tmp_path)
+        theirs = helper.images()
+    finally:
+        helper.close()
+    assert theirs is not None and not set(mine) & set(theirs)
+    assert sorted(mine | theirs) == sorted(f"scatter_{c}" for c in cases)
 
-    class Pool:
-        def shutdown(self):
-            self.down = True
 
-    results, pool = Results({}, (row(case="a"), row(case="b"))), Pool()
-    images = files._finish_helper((pool, Failed()), plots.save_scatter, results, ["b"], tmp_path)
-    assert list(images) == ["scatter_b"] and images["scatter_b"].exists() and pool.down
+def test_figures_a_dead_helper_did_not_draw_are_drawn_here(tmp_path, monkeypatch):
+    from diffcompare.report.helper import Helper
+
+    cases, results = _results()
+    helper = Helper()
+    helper.counter.next(), helper.counter.next()  # it took two cases, then died
+    helper.process.kill()
+    helper.process.join()
+    try:
+        files, alts = _render(tmp_path, results, monkeypatch, shared_from=2, helper=helper)
+    finally:
+        helper.close()
+    assert alts == ["digits heat map", "legend", *cases]
+    assert files == sorted(
+        ["heatmap.png", "scatter_legend.png", *(f"scatter_{c}.png" for c in cases)]
+    )
 
 
 def test_each_scatter_drawn_in_the_shared_figure_is_the_one_drawn_alone(tmp_path):

@@ -46,13 +46,13 @@ def accuracy(path):
     }
 
 
-def start(out, *extra):
+def start(out, *extra, selection=ARGS):
     cmd = [
         sys.executable,
         "-m",
         "diffcompare",
         "run",
-        *ARGS,
+        *selection,
         "--dtype",
         "float64",
         "--dtype",
@@ -111,15 +111,22 @@ def test_sigkill_then_resume_gives_the_same_results(uninterrupted, tmp_path):
     assert len(keys) == len(set(keys)) == len(final)  # no row computed twice
 
 
-def test_ctrl_c_writes_the_report_of_what_is_done(tmp_path):
-    proc = start(tmp_path)
+# 45 cases: a drawing helper process starts before the run, in the same process group
+WITH_HELPER = ["--tag", "seed", "--method", "fd-central", *ARGS[4:]]
+
+
+@pytest.mark.parametrize(
+    "selection, total", [(ARGS, 7 * 3 * 2), (WITH_HELPER, 45 * 2)], ids=["7 cases", "helper"]
+)
+def test_ctrl_c_writes_the_report_of_what_is_done(tmp_path, selection, total):
+    proc = start(tmp_path, selection=selection)
     wait_for_rows(tmp_path / "results.jsonl", 6)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert b"interrupted" in err and b"--resume" in err and b"Traceback" not in err
     rows = json.loads((tmp_path / "results.json").read_text())["results"]
-    assert 6 <= len(rows) < 7 * 3 * 2
+    assert 6 <= len(rows) < total
     assert (tmp_path / "report.html").exists()
 
 

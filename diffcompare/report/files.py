@@ -48,8 +48,9 @@ def to_csv(results: Results) -> str:
     return buf.getvalue()
 
 
-def write(results: Results, out: str | Path, pictures: bool = True) -> dict[str, Path]:
-    """Write every file of a run into the folder out; returns their paths."""
+def write(results: Results, out: str | Path, pictures: bool = True, helper=None) -> dict[str, Path]:
+    """Write every file of a run into the folder out; returns their paths. helper: a
+    drawing helper started earlier (see ``render``)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -61,7 +62,7 @@ def write(results: Results, out: str | Path, pictures: bool = True) -> dict[str,
     atomic_write(paths["csv"], to_csv(results))
     atomic_write(paths["summary"], summary(results))
     if pictures:
-        paths["html"] = render(folder, results)
+        paths["html"] = render(folder, results, helper)
     return paths
 
 
@@ -76,63 +77,47 @@ def write_sweep(sweep: Sweep, out: str | Path) -> dict[str, Path]:
     return paths
 
 
-SHARED_FROM = 16  # scatter figures from which a second process draws half of them
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-
-
-def render(folder: Path, results: Results | None = None) -> Path:
+def render(folder: Path, results: Results | None = None, helper=None) -> Path:
     """Draw the plots of everything saved in folder (results.json, sweep_*.json) into
     folder/plots and write folder/report.html; needs neither torch nor sympy.
 
-    With dozens of figures and a second core, a helper process draws half the scatter
-    figures meanwhile (the run's timings are all taken by then)."""
+    With dozens of scatter figures and a second core, a helper process (``helper``, one
+    started before the run, or a new one) draws them beside this one (the run's
+    timings are all taken by then)."""
     from diffcompare.report import html, plots
+    from diffcompare.report.helper import Helper, worth_it
 
     if results is None and (folder / "results.json").exists():
         results = Results.load(folder / "results.json")
     sweeps = found_in(folder)
     drawn = folder / "plots"
     cases = plots.scatter_cases(results) if results is not None else []
-    theirs = cases[len(cases) // 2 :] if len(cases) >= SHARED_FROM and _cores() > 1 else []
-    helper = _start_helper(plots.save_scatter, results, theirs, drawn)
-    figures = {}
-    if results is not None:
-        figures.update(plots.heatmap(results))
-        figures.update(plots.scatter_legend(results))
-    for s in sweeps:
-        figures.update(plots.for_sweep(s))
-    images = plots.save(figures, drawn)
-    if results is not None:
-        images.update(plots.save_scatter(results, [c for c in cases if c not in theirs], drawn))
-    if theirs:
-        images.update(_finish_helper(helper, plots.save_scatter, results, theirs, drawn))
+    own = helper is None and worth_it(len(cases))
+    if own:
+        helper = Helper()  # it imports while this process draws the rest
+    try:
+        if helper is not None and cases:
+            helper.share(results, cases, drawn)
+        figures = {}
+        if results is not None:
+            figures.update(plots.heatmap(results))
+            figures.update(plots.scatter_legend(results))
+        for s in sweeps:
+            figures.update(plots.for_sweep(s))
+        images = plots.save(figures, drawn)
+        if cases:
+            mine = helper.taken(cases) if helper is not None else cases
+            images.update(plots.save_scatter(results, mine, drawn))
+            if helper is not None:
+                images.update(helper.images() or {})
+            missing = [c for c in cases if f"scatter_{c}" not in images]
+            images.update(plots.save_scatter(results, missing, drawn))  # a helper that failed
+    finally:
+        if own:
+            helper.close()
     order = ["heatmap", "scatter_legend", *(f"scatter_{c}" for c in cases)]
     rank = {name: i for i, name in enumerate(order)}  # sweeps' figures after, as drawn
     images = dict(sorted(images.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     path = folder / "report.html"
     atomic_write(path, html.page(results, sweeps, images))
     return path
-
-
-def _start_helper(fn, results, cases, folder):
-    if not cases:
-        return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return pool, pool.submit(fn, results, cases, folder)
-
-
-def _finish_helper(helper, fn, results, cases, folder) -> dict:
-    """The helper's figures; drawn here instead if it failed (a report is never lost)."""
-    pool, future = helper
-    try:
-        return future.result()
-    except Exception:
-        return fn(results, cases, folder)
-    finally:
-        pool.shutdown()

@@ -5,6 +5,7 @@ figure per sweep. Most functions return {file stem: Figure} and ``save`` writes 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -55,7 +56,7 @@ def scatter_legend(results: Results) -> dict:
     return {"scatter_legend": _legend(rows, colours_for(column(r) for r in results.rows))}
 
 
-def save_scatter(results: Results, cases: list[str], folder: Path) -> dict[str, Path]:
+def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[str, Path]:
     """Correct digits against median time per call: one PNG per case named, in folder.
 
     One figure serves them all, refilled case by case: a new figure's axes, ticks and
