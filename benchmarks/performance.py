@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -255,6 +255,54 @@ def suite_wall_times() -> list[Figure]:
     ]
 
 
+def quick_budget_fidelity(rounds: int = 2) -> list[Figure]:
+    """--quick's timing budget against the default one, on --quick's cells: how far
+    apart their per-cell medians and cost ratios are (median |log ratio|), beside how
+    far two runs of the default budget are apart. Runs alternate."""
+    from diffcompare import methods
+    from diffcompare.runner import Plan, run
+
+    cases = tuple(c for c in registry.select([], ["seed"]) if c.n <= 100)
+    plan = Plan(cases, tuple(by_name(n) for n in methods.DEFAULT), dtypes=("float64",))
+
+    def cells(budget: Budget) -> dict:
+        rows = run(replace(plan, budget=budget), progress=False).rows
+        return {r.key: r for r in rows if r.eval_s and r.cost_ratio}
+
+    cells(Budget.quick())  # first calls, imports, caches: out of the comparison
+    runs = [cells(Budget())]
+    for _ in range(rounds):
+        runs += [cells(Budget.quick()), cells(Budget())]  # default, quick, default, ...
+
+    def apart(a: dict, b: dict, field: str) -> float:
+        keys = a.keys() & b.keys()
+        return float(
+            np.median([abs(np.log(getattr(a[k], field) / getattr(b[k], field))) for k in keys])
+        )
+
+    figures = []
+    for field, what in (("eval_s", "medians"), ("cost_ratio", "cost ratios")):
+        # each quick run against the default runs either side; defaults two apart
+        quick = [
+            apart(runs[i], runs[j], field) for i in range(1, len(runs), 2) for j in (i - 1, i + 1)
+        ]
+        default = [apart(runs[i], runs[i + 2], field) for i in range(0, len(runs) - 2, 2)]
+        figures.append(
+            Figure(
+                f"`--quick`'s budget (3 batches of {Budget.quick().batch_s * 1e3:g} ms) vs the "
+                f"default ({Budget().repeats} of {Budget().batch_s * 1e3:g} ms): per-cell {what}",
+                "(reported)",
+                f"{len(runs[0])} cells; median |log ratio| between neighbouring runs: quick vs "
+                "default "
+                + ", ".join(f"{x:.3f}" for x in quick)
+                + "; default vs default "
+                + ", ".join(f"{x:.3f}" for x in default),
+                True,
+            )
+        )
+    return figures
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--skip-suite", action="store_true", help="skip the end-to-end runs")
@@ -268,6 +316,7 @@ def main() -> int:
     figures += batched_finite_differences()
     figures += harness_overhead()
     figures += cost_ratio_fidelity()
+    figures += quick_budget_fidelity()
     env = describe()
     rows = [[f.check, f.target, f.measured, "met" if f.met else "NOT met"] for f in figures]
     table = tabulate(rows, ["check", "target", "measured", ""], tablefmt="github")
