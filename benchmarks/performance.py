@@ -365,16 +365,27 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
 * **The oracle's mpmath functions** are lambdified with cse (same digits, less printing).
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
-* **`--quick`** is the seed cases up to n = 100 in float64, with 3 short batches:
-  scale is what `diffcompare sweep size` is for. Where its ~9 s went (py-spy, one run):
-  ~2.5 s importing (torch alone 1.4 s), ~4 s computing 387 cells (the first calls of
-  the torch methods 1.4 s, timing 1.1 s, SymPy 0.7 s, the oracle 0.3 s), ~3 s drawing
-  45 figures and the page. It is 8–10.5 s from run to run on this machine (six
-  alternating runs of the same commit): the target is met in most runs, not all.
-  Eight more runs of the table's code later that day: 7.0–10.1 s, median 7.4 s. Of
-  the torch methods' first calls, 1.1 s is torch importing `torch._dynamo` the first
-  time forward mode multiplies a dual tensor by a Python number (`3 * x` in
-  `course_plot`): a one-time cost any process using `torch.func.jvp` pays.
+* **`--quick`** is the seed cases up to n = 100 in float64, with 3 batches of 0.25 ms:
+  scale is what `diffcompare sweep size` is for. Where an 8.8 s run went (phase
+  timings, one run): 2.2 s before the first cell (importing torch: 1.1–1.4 s), 4.7 s
+  computing 387 cells, 1.4 s drawing 45 figures and writing the page. About 1.25 s of
+  the cells' time is torch's forward mode setting itself up on first use, which any
+  process using `torch.func.jvp` pays once: the first dual tensor loads
+  `torch._decomp.decompositions_for_jvp`, which compiles TorchScript decompositions
+  (0.3 s), and the first operation between a dual tensor and a plain one (`3 * x`,
+  `x + 1`, but not `x * x` or `sin(x)`) imports `torch._dynamo` (0.95 s). Timing took
+  ~1.5 s, SymPy ~0.7 s (its import 0.3 s), the oracle ~0.45 s. Cut on 2026-11-27:
+  drawing (the helper and the refilled figure, below), 0.1 s of SymPy's
+  `from numpy import *` (lambdify now gets the module), and half of each timing
+  batch. In alternating pairs: the first two together 8.83 s against 10.34 s for
+  2f399b4 (median of eight pairs), then the shorter batches 6.91 s against 7.33 s
+  (five pairs). The shorter batches cost no measurable fidelity: see the
+  table's last two rows, where `--quick`'s per-cell medians and cost ratios sit as
+  close to the default budget's as one default run sits to the next. The machine's
+  speed moves by a quarter within the hour: 2f399b4's `--quick` took 7.6–8.2 s at
+  8:50 and 8.5–10.6 s at 9:05 the same morning; the default suite 49–75 s within 20
+  minutes (three alternating pairs of 2f399b4 and the helper's commit: no difference
+  beyond that noise).
 * **Timing: calibration.** `timing.calibrate` was `timeit.autorange`'s: batches of 1,
   2, 5, 10, ... calls until one lasted the batch length, which overshot it by 1.6× on
   average and spent twice the last batch getting there. It now times batches of 1, 10,
@@ -400,12 +411,20 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   entry (`diffcompare`, `python -m diffcompare`) now leaves with `os._exit` once every
   file is written and closed, the worker stopped and stdout flushed.
 * **Drawing.** With 16 or more scatter figures and a second core, a spawned helper
-  process draws half of them while this one draws the rest (after the run: the
-  timings are all taken by then; drawing *during* the run was tried and disturbed
-  them). `diffcompare report` of a `--quick` run: 2.8–3.7 s against 3.8–4.3 s alone
-  (four alternating pairs). Starting the helper before an in-process run, so that its
-  imports overlap torch's, was tried and not kept: eight alternating pairs of
-  `--quick` runs differed by a median of 0.15 s, inside the noise.
+  process draws beside this one (after the run: the timings are all taken by then;
+  drawing *during* the run was tried and disturbed them). `diffcompare run` starts it
+  before the run: it imports matplotlib while the run imports torch, then waits,
+  blocked on a pipe, through the run. Both processes then take the scatter figures
+  one case at a time from a shared counter, so neither waits for the other (a fixed
+  half each left one idle while the other finished: the heat map alone costs 0.5 s),
+  and the helper is killed once it has answered rather than waited for (its
+  interpreter's teardown, 0.2 s). A helper that dies leaves its cases to this process.
+  Each process draws every scatter figure into one figure refilled case by case: a new
+  figure's axes, ticks and labels were a quarter of each picture, and the PNGs are byte
+  for byte the same (tested). The write phase of `--quick` went from 2.0–2.2 s to
+  1.3–1.6 s (phase timings with matplotlib imported beforehand, four runs each).
+  (Starting the old helper before the run, with a fixed half to draw, had given 0.15 s
+  in eight pairs, inside the noise.)
 
 ## The cost ratio at n = 10⁶ on this machine
 
