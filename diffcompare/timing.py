@@ -31,8 +31,8 @@ class Budget:
 
     @classmethod
     def quick(cls) -> Budget:
-        """``--quick``'s: 3 batches of 0.25 ms. Its medians and cost ratios sit as close to
-        the default budget's as two default runs sit to each other (benchmarks/performance.py)."""
+        """``--quick``'s: 3 batches of 0.25 ms. Its medians and cost ratios differ from the
+        default budget's about as much as two default runs differ (benchmarks/performance.py)."""
         return cls(batch_s=0.00025, repeats=3, max_total_s=0.2)
 
 
