@@ -122,19 +122,22 @@ def trace(case: Case) -> Trace:
     return Trace(wrt, constants, constant_symbols, outputs, time.perf_counter() - start)
 
 
-def gradient(expr: sympy.Expr, wrt: frozenset) -> dict:
+def gradient(expr: sympy.Expr, wrt: dict) -> dict:
     """Nonzero partial derivatives, term by term: each term only by its own symbols.
 
     Differentiating a sum of n terms by each of n symbols walks n^2 terms; here each
-    term is differentiated only by the few symbols it contains.
+    term is differentiated only by the few symbols it contains. wrt maps each symbol to
+    its position, which orders the result: a set's order changes with the hash seed,
+    and with it cse's choices and the compiled code's rounding (up to 0.6 digits of a
+    float32 gradient changed from one process to the next).
     """
     parts = defaultdict(list)
     for term in sympy.Add.make_args(expr):
-        for s in term.free_symbols & wrt:
+        for s in term.free_symbols & wrt.keys():
             d = term.diff(s)
             if d != 0:
                 parts[s].append(d)
-    return {s: sympy.Add(*terms) for s, terms in parts.items()}
+    return {s: sympy.Add(*parts[s]) for s in sorted(parts, key=wrt.__getitem__)}
 
 
 def _entries(index_of: dict, grads: dict, prefix: tuple = ()):
@@ -148,7 +151,6 @@ def derive(case: Case, operator: str) -> Derivation:
     if any(e.has(*infinite) for e in t.outputs):
         raise Unsupported("the function is not finite here: SymPy simplifies it to nan or ∞")
     start = time.perf_counter()
-    wrt = frozenset(t.wrt)
     index_of = {s: i for i, s in enumerate(t.wrt)}
     n, m = len(t.wrt), len(t.outputs)
     tangent = tuple(sympy.symbols(f"_v0:{n}", real=True)) if operator in ops.NEEDS_TANGENT else ()
@@ -161,33 +163,33 @@ def derive(case: Case, operator: str) -> Derivation:
         structure = template.find(t.outputs[0], t.wrt)
     f = structure.rest if structure else t.outputs[0]
     if operator == "derivative":
-        entries = [((), d) for d in gradient(t.outputs[0], wrt).values()]
+        entries = [((), d) for d in gradient(t.outputs[0], index_of).values()]
     elif operator == "second_derivative":
         (s,) = t.wrt
         d = t.outputs[0].diff(s).diff(s)
         entries = [((), d)] if d != 0 else []
     elif operator == "gradient":
-        entries = _entries(index_of, gradient(f, wrt))
+        entries = _entries(index_of, gradient(f, index_of))
     elif operator == "jacobian":
         for k, y in enumerate(t.outputs):
-            entries += _entries(index_of, gradient(y, wrt), (k,))
+            entries += _entries(index_of, gradient(y, index_of), (k,))
     elif operator == "hessian":
-        for s, g in gradient(f, wrt).items():
-            entries += _entries(index_of, gradient(g, wrt), (index_of[s],))
+        for s, g in gradient(f, index_of).items():
+            entries += _entries(index_of, gradient(g, index_of), (index_of[s],))
     elif operator == "hvp":
-        g = gradient(t.outputs[0], wrt)
+        g = gradient(t.outputs[0], index_of)
         directional = sympy.Add(*(e * tangent[index_of[s]] for s, e in g.items()))
-        entries = _entries(index_of, gradient(directional, wrt))
+        entries = _entries(index_of, gradient(directional, index_of))
     elif operator == "jvp":
         for k, y in enumerate(t.outputs):
-            g = gradient(y, wrt)
+            g = gradient(y, index_of)
             e = sympy.Add(*(d * tangent[index_of[s]] for s, d in g.items()))
             if e != 0:
                 entries.append(((k,), e))
     elif operator == "vjp":
         parts = defaultdict(list)
         for k, y in enumerate(t.outputs):
-            for s, d in gradient(y, wrt).items():
+            for s, d in gradient(y, index_of).items():
                 parts[s].append(cotangent[k] * d)
         entries = _entries(index_of, {s: sympy.Add(*v) for s, v in parts.items()})
     else:

@@ -14,15 +14,14 @@ SIZED = ["rosenbrock_n100", "sum_of_squares_n100", "powell_n100", "rastrigin_n10
 def plain(case, operator):
     """The derivative without templates: every term by SymPy, entry by entry."""
     t = expression.trace(case)
-    wrt = frozenset(t.wrt)
     index = {s: i for i, s in enumerate(t.wrt)}
-    g = expression.gradient(t.outputs[0], wrt)
+    g = expression.gradient(t.outputs[0], index)
     f = sympy.lambdify([t.wrt], [g.get(s, 0) for s in t.wrt])
     if operator == "gradient":
         return np.array(f(case.inputs["x"]), dtype=float)
     h = np.zeros((len(t.wrt), len(t.wrt)))
     for s, gs in g.items():
-        for r, e in expression.gradient(gs, wrt).items():
+        for r, e in expression.gradient(gs, index).items():
             h[index[s], index[r]] = float(e.subs(dict(zip(t.wrt, case.inputs["x"]))))
     return h
 
