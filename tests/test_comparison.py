@@ -1,8 +1,12 @@
 """`report` and `compare` work on saved JSON alone."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+
+import pytest
 
 from diffcompare.cli import main
 from diffcompare.result import Result, Results
@@ -147,14 +151,15 @@ def test_the_two_processes_draw_each_case_once(tmp_path):
     assert sorted(mine | theirs) == sorted(f"scatter_{c}" for c in cases)
 
 
-def test_figures_a_dead_helper_did_not_draw_are_drawn_here(tmp_path, monkeypatch):
-    from diffcompare.report.helper import Helper
+@pytest.mark.parametrize("fault", [signal.SIGKILL, signal.SIGSTOP], ids=["dies", "hangs"])
+def test_figures_a_failed_helper_did_not_draw_are_drawn_here(tmp_path, monkeypatch, fault):
+    from diffcompare.report import helper as drawing
 
+    monkeypatch.setattr(drawing, "ANSWER_S", 0.5)
     cases, results = _results()
-    helper = Helper()
-    helper.counter.next(), helper.counter.next()  # it took two cases, then died
-    helper.process.kill()
-    helper.process.join()
+    helper = drawing.Helper()
+    helper.counter.next(), helper.counter.next()  # it took two cases, then died or hung
+    os.kill(helper.process.pid, fault)
     try:
         files, alts = _render(tmp_path, results, monkeypatch, shared_from=2, helper=helper)
     finally:

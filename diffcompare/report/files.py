@@ -111,7 +111,8 @@ def render(folder: Path, results: Results | None = None, helper=None) -> Path:
             if helper is not None:
                 images.update(helper.images() or {})
             missing = [c for c in cases if f"scatter_{c}" not in images]
-            images.update(plots.save_scatter(results, missing, drawn))  # a helper that failed
+            if missing:  # taken by a helper that failed
+                images.update(plots.save_scatter(results, missing, drawn))
     finally:
         if own:
             helper.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 SHARED_FROM = 16  # scatter figures from which a helper is worth its start (about 0.7 s)
 LOCK_S = 5.0  # a counter held this long belongs to a process that died holding it
+ANSWER_S = 60.0  # once this process has drawn its share: the helper's last figure, or a hang
 
 
 def cores() -> int:
@@ -55,6 +56,8 @@ def taken(cases: list[str], counter: Counter) -> Iterator[str]:
 
 
 class Helper:
+    """The parent's side: start it, share the results, draw what it leaves, collect."""
+
     def __init__(self):
         context = multiprocessing.get_context("spawn")  # no fork after torch's threads
         self.counter = Counter(context)
@@ -78,10 +81,12 @@ class Helper:
         return taken(cases, self.counter)
 
     def images(self) -> dict[str, Path] | None:
-        """The files it drew, by figure name; None if it failed or died."""
+        """The files it drew, by figure name; None if it failed, died or hangs."""
         if not self.shared:
             return None
         try:
+            if not self.conn.poll(ANSWER_S):
+                return None
             status, value = self.conn.recv()
         except (EOFError, OSError):
             return None
