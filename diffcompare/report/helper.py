@@ -22,7 +22,10 @@ ANSWER_S = 60.0  # once this process has drawn its share: the helper's last figu
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    """The cores this process may run on (macOS has no affinity: all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def worth_it(figures: int) -> bool:
