@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,12 +74,19 @@ class Helper:
         self.shared = False
 
     def share(self, results, cases: list[str], folder: Path) -> None:
-        """Start drawing: the helper takes cases from the counter until none is left."""
-        try:
-            self.conn.send((results, cases, folder))
-            self.shared = True
-        except OSError:  # it has died already; images() says so
-            pass
+        """Start drawing: the helper takes cases from the counter until none is left.
+        Sent from a thread: a helper still importing (one started just now) would
+        otherwise hold this process up until it reads (0.5 s for the default suite)."""
+
+        def send():
+            try:
+                self.conn.send((results, cases, folder))
+            except OSError:  # it died; images() says so
+                pass
+
+        self.sender = threading.Thread(target=send, name="diffcompare-share", daemon=True)
+        self.sender.start()
+        self.shared = True
 
     def taken(self, cases: list[str]) -> Iterator[str]:
         return taken(cases, self.counter)
@@ -99,6 +107,8 @@ class Helper:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
+        if self.shared:  # a send to a process just killed fails at once
+            self.sender.join()
         self.conn.close()
 
 
