@@ -80,6 +80,27 @@ class Derivation:
             list(self.cotangent),
         ]
 
+    def cse(self, exprs: list) -> tuple:
+        """sympy.cse of the entries, found once: lambdify's ``cse=`` for both the oracle
+        (mpmath) and the sympy method (NumPy), which print the same expressions (cse of a
+        large derivative costs seconds). exprs: the entries' expressions, as lambdify
+        passes them."""
+        if [e for _, e in self.entries] != exprs:
+            raise ValueError("cse of expressions that are not this derivation's entries")
+        return self._cse[0]
+
+    @property
+    def cse_seconds(self) -> float:
+        """What finding it cost (found now if not yet): part of the sympy method's
+        compile time, whichever of the two found it first."""
+        return self._cse[1]
+
+    @functools.cached_property
+    def _cse(self) -> tuple:
+        start = time.perf_counter()
+        found = sympy.cse([e for _, e in self.entries])
+        return found, time.perf_counter() - start
+
     @functools.cached_property  # count_ops walks every tree: once per derivation
     def ops_count(self) -> int:
         entries = sum(sympy.count_ops(e) for _, e in self.entries)

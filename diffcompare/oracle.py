@@ -94,7 +94,7 @@ def _mpmath_function(case, operator):
     d = derive(case, operator)
     exprs = [e for _, e in d.entries]
     # cse: shared subexpressions printed and evaluated once, at the same 50 digits
-    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"], cse=True)
+    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"], cse=d.cse)
 
 
 def forget() -> None:

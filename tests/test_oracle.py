@@ -73,3 +73,33 @@ def test_tolerance_follows_the_scheme_order():
     assert oracle.tolerance(None, "float64", 1) == pytest.approx(100 * e)
     assert oracle.tolerance(2, "float64", 1) == pytest.approx(100 * e ** (2 / 3))
     assert oracle.tolerance(2, "float64", 2) == pytest.approx(100 * e ** (1 / 2))
+
+
+def test_the_oracle_and_the_sympy_method_share_one_cse(monkeypatch):
+    # cse of a large derivative costs seconds; both print the same entries from it, and
+    # the sympy method's compile time counts it though the oracle (run first) found it
+    import time
+
+    import sympy
+
+    from diffcompare import xnp
+    from diffcompare.expression import derive
+    from diffcompare.methods.symbolic import compiled
+    from diffcompare.registry import make
+
+    calls, real = [], sympy.cse
+
+    def slow_cse(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sympy, "cse", slow_cse)
+    case = make(
+        "t_shared_cse",
+        lambda x, xp=xnp: xp.sin(x[0] * x[1]) * xp.exp(x[0] * x[1]),
+        {"x": np.array([0.3, 0.7])},
+    )
+    oracle.reference(bind(case, "gradient", "float64", output_shape(case)))
+    _, compile_s = compiled(derive(case, "gradient"))
+    assert len(calls) == 1 and compile_s >= 0.2
