@@ -362,7 +362,10 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   (`diffcompare.methods.batch`), checked against the NumPy function and falling back to
   the loop with the reason in the row's note. The values differ from the loop's only by
   the rounding of f, which the stencil amplifies by 1/h (the same noise, redrawn).
-* **The oracle's mpmath functions** are lambdified with cse (same digits, less printing).
+* **The oracle's mpmath functions** are lambdified with cse (same digits, less printing),
+  from the same cse as the sympy method's NumPy code: found once per derivation (it
+  costs seconds for the ML cases' derivatives), and counted in the sympy method's
+  compile time whichever of the two found it.
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 batches of 0.25 ms:
