@@ -71,7 +71,7 @@ class Helper:
         )
         self.process.start()
         theirs.close()
-        self.shared = False
+        self.sender: threading.Thread | None = None  # sends the results, once shared
 
     def share(self, results, cases: list[str], folder: Path) -> None:
         """Start drawing: the helper takes cases from the counter until none is left.
@@ -86,14 +86,13 @@ class Helper:
 
         self.sender = threading.Thread(target=send, name="diffcompare-share", daemon=True)
         self.sender.start()
-        self.shared = True
 
     def taken(self, cases: list[str]) -> Iterator[str]:
         return taken(cases, self.counter)
 
     def images(self) -> dict[str, Path] | None:
         """The files it drew, by figure name; None if it failed, died or hangs."""
-        if not self.shared:
+        if self.sender is None:
             return None
         try:
             if not self.conn.poll(ANSWER_S):
@@ -107,7 +106,7 @@ class Helper:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-        if self.shared:  # a send to a process just killed fails at once
+        if self.sender is not None:  # a send to a process just killed fails at once
             self.sender.join()
         self.conn.close()
 
