@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -210,6 +211,7 @@ def cmd_show(args) -> int:
 def cmd_quick(args) -> int:
     import sympy
 
+    from diffcompare import kink
     from diffcompare.explain import method_table
     from diffcompare.formula import parse_point, sympy_form, to_case
 
@@ -218,6 +220,11 @@ def cmd_quick(args) -> int:
     expr = sympy_form(args.formula, point)
     print(f"f = {sympy.sstr(expr)}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
     print()
+    found = kink.find(expr, {k: point[k] for k in case.wrt})
+    if found:
+        print("\n".join(found.lines()) + "\n")
+        if found.bounds:
+            case = dataclasses.replace(case, subdifferential=found.subdifferential)
     print(method_table(case))
     return 0
 

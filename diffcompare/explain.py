@@ -10,6 +10,7 @@ from tabulate import tabulate
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Case
+from diffcompare.report import tables
 from diffcompare.runner import Plan, run_case
 from diffcompare.timing import Budget
 
@@ -125,42 +126,48 @@ def torch_graph(case: Case) -> str:
     return "\n".join(lines)
 
 
+def _numbers(v, precision: int) -> str:
+    flat = np.asarray(v, dtype=np.float64)
+    flat = flat.reshape(()) if flat.size == 1 else flat  # a bound given as (x,) is x
+    return np.array2string(
+        flat, precision=precision, threshold=6, separator=", ", max_line_width=10**6
+    )
+
+
 def method_table(case: Case, methods=DEFAULT) -> str:
     """What each method returns at the case's point, against the oracle."""
     plan = Plan(
         (case,), tuple(by_name(m) for m in methods), dtypes=("float64",), budget=Budget.quick()
     )
     rows = run_case(case, plan)
-    body = []
-    for r in rows:
-        value = (
-            "—"
-            if r.value is None
-            else np.array2string(
-                np.asarray(r.value), precision=12, threshold=6, separator=", ", max_line_width=10**6
-            )
-        )
-        digits = "—" if r.digits is None else f"{r.digits:.1f}"
-        body.append([r.method, r.family, r.status, value, digits, r.message[:70]])
+    body = [
+        [
+            r.method,
+            r.family,
+            r.status,
+            "—" if r.value is None else _numbers(r.value, 12),
+            tables.digits(r) if r.status == "ok" else "—",
+            r.message[:70],
+        ]
+        for r in rows
+    ]
     ref = rows[0] if rows else None
     header = ""
-    if ref is not None and ref.reference_value is not None:
-        truth = np.array2string(
-            np.asarray(ref.reference_value),
-            precision=16,
-            threshold=6,
-            separator=", ",
-            max_line_width=10**6,
-        )
-        header = f"oracle ({ref.reference}): {truth}\n\n"
+    if ref is not None and ref.reference == "subdifferential":
+        # each row holds the value nearest its own: the header gives them all
+        lower, upper = (_numbers(b, 16) for b in case.subdifferential(**case.inputs))
+        header = f"oracle (subdifferential): every value from {lower} to {upper}\n\n"
+    elif ref is not None and ref.reference_value is not None:
+        header = f"oracle ({ref.reference}): {_numbers(ref.reference_value, 16)}\n\n"
     elif ref is not None:
         header = f"oracle: {ref.reference}\n\n"
-    return header + tabulate(
+    table = tabulate(
         body,
         ["method", "family", "status", "value", "digits", "note"],
         tablefmt="github",
         disable_numparse=True,
     )
+    return f"{header}{table}\n\n✗ = beyond the method's tolerance"
 
 
 def show(case: Case) -> str:

@@ -46,7 +46,8 @@ def _pivot(rows: list[Result], cell) -> tuple[list[str], list[list[str]]]:
     return ["case", "operator", "dtype", *cols], body
 
 
-def _digits(r: Result) -> str:
+def digits(r: Result) -> str:
+    """A row's digits as the tables print them: ✗ beyond the method's tolerance."""
     if r.status != "ok":
         return SHORT.get(r.status, r.status)
     if r.digits is None:
@@ -68,7 +69,7 @@ def _value(r: Result) -> str:
 
 
 def accuracy(rows: list[Result], fmt: str = "github") -> str:
-    headers, body = _pivot(rows, _digits)
+    headers, body = _pivot(rows, digits)
     return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
 
 

@@ -1,0 +1,139 @@
+"""Kinks of a typed formula: points where an abs's argument is zero or a max's arguments tie.
+
+There the derivative is not unique. In one variable the right answers fill the interval
+between the one-sided derivatives (the Clarke subdifferential: [-1, 1] for |x| at 0).
+Each one-sided derivative is that of the smooth piece f follows on its side: every abs
+and max is resolved by the sign, just beside the point, of its argument or of the
+difference of its arguments, which the first nonzero Taylor term decides, exactly.
+SymPy's own derivative would answer with its convention (sign(0) = 0,
+Heaviside(0) = 1/2), and its limits of Heaviside(g(x)) as g → 0 are that convention
+too, not a side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+TAYLOR_TERMS = 8  # a difference whose first 8 Taylor terms vanish counts as zero
+DIGITS = 50
+
+
+@dataclass(frozen=True)
+class Kink:
+    at: str  # the point: "x=0.0, y=1.0"
+    where: tuple[str, ...]  # what is nonsmooth there: "abs(x) (its argument is 0)"
+    # where every kink is in one variable: the subdifferential's bounds, one number per
+    # variable in the point's order (the two pieces' gradients differ in that variable only)
+    bounds: tuple[tuple[float, ...], tuple[float, ...]] | None
+
+    def subdifferential(self, **inputs) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The case's ``subdifferential=``: at this point only."""
+        return self.bounds
+
+    def lines(self) -> list[str]:
+        head = f"{self.at} is a kink of f: {'; '.join(self.where)}."
+        if self.bounds is not None:
+            box = " × ".join(
+                f"[{lo!r}, {hi!r}]" if lo != hi else f"{{{lo!r}}}" for lo, hi in zip(*self.bounds)
+            )
+            return [
+                head,
+                f"Every value in the subdifferential {box} (between the one-sided "
+                "derivatives) is right: each method is scored against the nearest one.",
+            ]
+        return [
+            head,
+            "The derivative is not unique, and the kinks involve several variables: the "
+            "oracle scores against SymPy's convention (sign(0) = 0, Heaviside(0) = 1/2), "
+            "so another subgradient, right as well, scores low.",
+        ]
+
+
+def _evaluated(expr: sympy.Expr) -> sympy.Expr:
+    # the parser's unevaluated tree (x - 1*0.1), rebuilt: x - 0.1
+    return expr.func(*map(_evaluated, expr.args)) if expr.args else expr
+
+
+def _exact(expr: sympy.Expr) -> sympy.Expr:
+    # float literals as their exact binary values, which is what the methods compute with
+    return expr.replace(lambda e: e.is_Float, lambda e: sympy.Rational(e))
+
+
+def _value(expr: sympy.Expr, at: dict) -> sympy.Expr:
+    return sympy.N(_exact(expr).xreplace(at), DIGITS)
+
+
+def _sign_beside(g: sympy.Expr, x: sympy.Symbol, at: dict, side: int) -> int:
+    """The sign of g just to one side (side = ±1) of the point in x: 0 if g vanishes there."""
+    for k in range(TAYLOR_TERMS):
+        v = _value(g.diff(x, k) if k else g, at)
+        if v != 0:
+            return int(sympy.sign(v)) * side**k
+    return 0
+
+
+def piece(expr: sympy.Expr, x: sympy.Symbol, at: dict, side: int) -> sympy.Expr:
+    """The smooth expression f equals just to one side (side = ±1) of the point in x."""
+    if not expr.args:
+        return expr
+    args = [piece(a, x, at, side) for a in expr.args]
+    if isinstance(expr, sympy.Abs):
+        (a,) = args
+        return a if _sign_beside(a, x, at, side) >= 0 else -a
+    if isinstance(expr, sympy.Max):
+        best = args[0]
+        for other in args[1:]:
+            if _sign_beside(other - best, x, at, side) > 0:
+                best = other
+        return best
+    return expr.func(*args)
+
+
+def _kinks(expr: sympy.Expr, at: dict) -> dict[str, set]:
+    """What is nonsmooth at the point, each with the symbols it depends on."""
+    found = {}
+    for e in sympy.preorder_traversal(expr):
+        if isinstance(e, sympy.Abs) and _value(e.args[0], at) == 0:
+            found[f"abs({e.args[0]}) (its argument is 0)"] = e.free_symbols
+        elif isinstance(e, sympy.Max):
+            values = [_value(a, at) for a in e.args]
+            tied = [a for a, v in zip(e.args, values) if v == max(values)]
+            if len(tied) > 1:
+                args = ", ".join(map(str, e.args))
+                found[f"max({args}) ({' and '.join(map(str, tied))} tie)"] = set().union(
+                    *(a.free_symbols for a in tied)
+                )
+    return found
+
+
+def find(expr: sympy.Expr, point: dict[str, float]) -> Kink | None:
+    """The formula's kink at the point (a dict in the case's variable order), or None where
+    its derivative is unique or undefined (sqrt(abs(x)) at 0: the oracle says so)."""
+    expr = _evaluated(expr)
+    symbols = {s.name: s for s in expr.free_symbols}
+    # every variable of the case, even one the formula cancels (x - x): its entry is 0
+    variables = [symbols.get(k, sympy.Symbol(k, real=True)) for k in point]
+    at = {s: sympy.Rational(point[s.name]) for s in variables}
+    kinks = _kinks(expr, at)
+    if not kinks:
+        return None
+    text = ", ".join(f"{k}={v!r}" for k, v in point.items())
+    involved = set().union(*kinks.values())
+    if len(involved) != 1:
+        return Kink(text, tuple(kinks), None)
+    (x,) = involved
+    sides = []
+    for side in (-1, 1):
+        f = piece(expr, x, at, side)
+        gradient = [_value(f.diff(v), at) for v in variables]
+        if not all(g.is_finite for g in gradient):
+            return None
+        sides.append(tuple(float(g) for g in gradient))
+    left, right = sides
+    if left == right:
+        return None  # abs(x)**2 at 0: the pieces join smoothly
+    lower = tuple(map(min, left, right))
+    upper = tuple(map(max, left, right))
+    return Kink(text, tuple(kinks), (lower, upper))

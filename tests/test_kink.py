@@ -1,0 +1,83 @@
+"""Kinks of typed formulas: found exactly, bounded by the one-sided derivatives."""
+
+import mpmath
+import pytest
+import sympy
+
+from diffcompare import kink
+from diffcompare.cli import main
+from diffcompare.formula import sympy_form
+
+ONE_VARIABLE = [
+    ("abs(x)", 0.0, (-1.0, 1.0)),
+    ("-abs(x)", 0.0, (-1.0, 1.0)),
+    ("max(x, 0)", 0.0, (0.0, 1.0)),
+    ("abs(sin(x))", 0.0, (-1.0, 1.0)),
+    ("max(x**2, x)", 0.0, (0.0, 1.0)),  # SymPy's limits say 0 and 1/2 here
+    ("max(x**2, x)", 1.0, (1.0, 2.0)),  # and 3/2 and 2 here
+    ("abs(x - 0.1)", 0.1, (-1.0, 1.0)),  # 0.1 - 0.1 is 0 in floats and in the oracle
+    ("abs(x)**3 + max(2*x, -x)", 0.0, (-1.0, 2.0)),
+    ("abs(x - 1)*exp(x)", 1.0, (-2.718281828459045, 2.718281828459045)),
+]
+SMOOTH_OR_UNDEFINED = [
+    ("sin(x)", 0.0),
+    ("x*abs(x)", 0.0),  # the pieces join smoothly: f'(0) = 0
+    ("abs(x**3)", 0.0),
+    ("max(x, x)", 0.0),
+    ("max(-x**3, x**3)", 0.0),
+    ("abs(x - 1/3)", 1 / 3),  # the float 1/3 is not the rational 1/3: no kink in exact terms
+    ("sqrt(abs(x))", 0.0),  # no derivative at all: the oracle says so
+]
+
+
+def one_sided(text: str, x0: float, side: int) -> float:
+    """(f(x0 + h) - f(x0)) / h at h = ±1e-30 in 60-digit arithmetic, independently of kink."""
+    f = sympy.lambdify(sympy.Symbol("x", real=True), sympy_form(text, {"x": x0}), "mpmath")
+    with mpmath.workdps(60):
+        x, h = mpmath.mpf(x0), mpmath.mpf(side) * mpmath.mpf("1e-30")
+        return float((f(x + h) - f(x)) / h)
+
+
+@pytest.mark.parametrize("text, x0, bounds", ONE_VARIABLE)
+def test_the_subdifferential_lies_between_the_one_sided_derivatives(text, x0, bounds):
+    found = kink.find(sympy_form(text, {"x": x0}), {"x": x0})
+    assert found.bounds == ((bounds[0],), (bounds[1],))
+    sides = sorted(one_sided(text, x0, s) for s in (-1, 1))
+    assert sides == pytest.approx(list(bounds), rel=1e-12)
+
+
+@pytest.mark.parametrize("text, x0", SMOOTH_OR_UNDEFINED)
+def test_no_kink_where_the_derivative_is_unique_or_undefined(text, x0):
+    assert kink.find(sympy_form(text, {"x": x0}), {"x": x0}) is None
+
+
+def test_a_kink_in_one_of_several_variables_is_a_box():
+    point = {"x": 0.0, "y": 2.0}
+    found = kink.find(sympy_form("abs(x)*y + y**2", point), point)
+    assert found.bounds == ((-2.0, 4.0), (2.0, 4.0))
+    assert "[-2.0, 2.0] × {4.0}" in "\n".join(found.lines())
+
+
+@pytest.mark.parametrize("text", ["max(x, y)", "abs(x) + abs(y)"])
+def test_kinks_in_several_variables_are_named_not_bounded(text):
+    point = {"x": 1.0, "y": 1.0} if "max" in text else {"x": 0.0, "y": 0.0}
+    found = kink.find(sympy_form(text, point), point)
+    assert found.bounds is None
+    assert "SymPy's convention" in "\n".join(found.lines())
+
+
+def test_quick_scores_a_one_sided_difference_at_a_kink_as_right(capsys):
+    assert main(["quick", "abs(x)", "--at", "x=0"]) == 0
+    out = capsys.readouterr().out
+    assert "x=0.0 is a kink of f: abs(x)" in out
+    assert "oracle (subdifferential): every value from -1. to 1." in out
+    row = next(line for line in out.splitlines() if line.startswith("| fd-forward"))
+    assert "| 1. " in row and "17.0" in row and "✗" not in row
+
+
+def test_quick_marks_a_value_beyond_tolerance(capsys):
+    assert main(["quick", "max(x, y)", "--at", "x=1,y=1"]) == 0
+    out = capsys.readouterr().out
+    assert "is a kink of f: max(x, y) (x and y tie)" in out
+    row = next(line for line in out.splitlines() if line.startswith("| fd-forward"))
+    assert "[1., 1.]" in row and "0.0 ✗" in row  # (1, 1) is no subgradient of max
