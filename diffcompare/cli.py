@@ -220,7 +220,7 @@ def cmd_quick(args) -> int:
     expr = sympy_form(args.formula, point)
     print(f"f = {sympy.sstr(expr)}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
     print()
-    found = kink.find(expr, {k: point[k] for k in case.wrt})
+    found = kink.find(case)
     if found:
         print("\n".join(found.lines()) + "\n")
         if found.bounds:

@@ -51,11 +51,6 @@ class Kink:
         ]
 
 
-def _evaluated(expr: sympy.Expr) -> sympy.Expr:
-    # the parser's unevaluated tree (x - 1*0.1), rebuilt: x - 0.1
-    return expr.func(*map(_evaluated, expr.args)) if expr.args else expr
-
-
 def _exact(expr: sympy.Expr) -> sympy.Expr:
     # float literals as their exact binary values, which is what the methods compute with
     return expr.replace(lambda e: e.is_Float, lambda e: sympy.Rational(e))
@@ -108,18 +103,27 @@ def _kinks(expr: sympy.Expr, at: dict) -> dict[str, set]:
     return found
 
 
-def find(expr: sympy.Expr, point: dict[str, float]) -> Kink | None:
-    """The formula's kink at the point (a dict in the case's variable order), or None where
-    its derivative is unique or undefined (sqrt(abs(x)) at 0: the oracle says so)."""
-    expr = _evaluated(expr)
-    symbols = {s.name: s for s in expr.free_symbols}
-    # every variable of the case, even one the formula cancels (x - x): its entry is 0
-    variables = [symbols.get(k, sympy.Symbol(k, real=True)) for k in point]
-    at = {s: sympy.Rational(point[s.name]) for s in variables}
-    kinks = _kinks(expr, at)
+def find(case) -> Kink | None:
+    """The kink of a scalar case at its point, or None where its derivative is unique or
+    undefined (sqrt(abs(x)) at 0: the oracle says so), or SymPy cannot trace it (the
+    sympy method's row says why)."""
+    from diffcompare.expression import trace
+
+    try:
+        t = trace(case)  # as the sympy method sees it: 9**9**9 overflows, never expands
+    except Exception:
+        return None
+    if len(t.outputs) != 1:
+        return None
+    (expr,) = t.outputs
+    values = [case.inputs[k] for k in case.wrt] + [case.inputs[k] for k in case.constants]
+    flat = [float(v) for arr in values if arr.dtype.kind == "f" for v in arr.ravel()]
+    at = dict(zip((*t.wrt, *t.constant_symbols), map(sympy.Rational, flat)))
+    # a kink only in the constants (abs(c) at c = 0) is no kink of f in what is differentiated
+    kinks = {k: s & set(t.wrt) for k, s in _kinks(expr, at).items() if s & set(t.wrt)}
     if not kinks:
         return None
-    text = ", ".join(f"{k}={v!r}" for k, v in point.items())
+    text = ", ".join(f"{k}={v.tolist()!r}" for k, v in case.inputs.items())
     involved = set().union(*kinks.values())
     if len(involved) != 1:
         return Kink(text, tuple(kinks), None)
@@ -127,7 +131,7 @@ def find(expr: sympy.Expr, point: dict[str, float]) -> Kink | None:
     sides = []
     for side in (-1, 1):
         f = piece(expr, x, at, side)
-        gradient = [_value(f.diff(v), at) for v in variables]
+        gradient = [_value(f.diff(v), at) for v in t.wrt]
         if not all(g.is_finite for g in gradient):
             return None
         sides.append(tuple(float(g) for g in gradient))
