@@ -88,9 +88,14 @@ def piece(expr: sympy.Expr, x: sympy.Symbol, at: dict, side: int) -> sympy.Expr:
 
 def _kinks(expr: sympy.Expr, at: dict) -> dict[str, set]:
     """What is nonsmooth at the point, each with the symbols it depends on."""
+    from diffcompare.expression import StopGradient
+
     found = {}
-    for e in sympy.preorder_traversal(expr):
-        if isinstance(e, sympy.Abs) and _value(e.args[0], at) == 0:
+    walk = sympy.preorder_traversal(expr)
+    for e in walk:
+        if isinstance(e, StopGradient):
+            walk.skip()  # what is not differentiated has no kink to speak of
+        elif isinstance(e, sympy.Abs) and _value(e.args[0], at) == 0:
             found[f"abs({e.args[0]}) (its argument is 0)"] = e.free_symbols
         elif isinstance(e, sympy.Max):
             values = [_value(a, at) for a in e.args]

@@ -4,10 +4,11 @@ import mpmath
 import pytest
 import sympy
 
-from diffcompare import kink
+from diffcompare import kink, xnp
 from diffcompare.cli import main
 from diffcompare.expression import trace
 from diffcompare.formula import to_case
+from diffcompare.registry import make
 
 ONE_VARIABLE = [
     ("abs(x)", 0.0, (-1.0, 1.0)),
@@ -68,6 +69,15 @@ def test_kinks_in_several_variables_are_named_not_bounded(text):
     found = kink.find(to_case(text, point))
     assert found.bounds is None
     assert "SymPy's convention" in "\n".join(found.lines())
+
+
+def test_what_stop_gradient_hides_is_no_kink():
+    def f(x, y, xp=xnp):
+        return xp.abs(x) + y * xp.stop_gradient(xp.maximum(y, 0.0))  # a kink in x alone
+
+    found = kink.find(make("hidden", f, {"x": 0.0, "y": 0.0}))
+    assert found.where == ("abs(x) (its argument is 0)",)
+    assert found.bounds == ((-1.0, 0.0), (1.0, 0.0))
 
 
 def test_quick_scores_a_one_sided_difference_at_a_kink_as_right(capsys):
