@@ -1,10 +1,11 @@
 """Kinks of typed formulas: found exactly, bounded by the one-sided derivatives."""
 
 import mpmath
+import numpy as np
 import pytest
 import sympy
 
-from diffcompare import kink, xnp
+from diffcompare import kink, registry, xnp
 from diffcompare.cli import main
 from diffcompare.expression import trace
 from diffcompare.formula import to_case
@@ -95,3 +96,17 @@ def test_quick_marks_a_value_beyond_tolerance(capsys):
     assert "is a kink of f: max(x, y) (x and y tie)" in out
     row = next(line for line in out.splitlines() if line.startswith("| fd-forward"))
     assert "[1., 1.]" in row and "0.0 ✗" in row  # (1, 1) is no subgradient of max
+
+
+CASES = registry.all_cases()
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c.name for c in CASES])
+def test_the_suite_declares_every_kink_it_sits_on(c):
+    """A built-in case on a kink gives subdifferential=, and kink finds the same bounds."""
+    found = kink.find(c)
+    if c.subdifferential is None:
+        assert found is None, found
+    else:
+        lower, upper = (tuple(np.ravel(b)) for b in c.subdifferential(**c.inputs))
+        assert found.bounds == (lower, upper)
