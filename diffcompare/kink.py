@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy
 
 TAYLOR_TERMS = 8  # a difference whose first 8 Taylor terms vanish counts as zero
@@ -108,10 +109,10 @@ def _kinks(expr: sympy.Expr, at: dict) -> dict[str, set]:
     return found
 
 
-def find(case) -> Kink | None:
-    """The kink of a scalar case at its point, or None where its derivative is unique or
-    undefined (sqrt(abs(x)) at 0: the oracle says so), or SymPy cannot trace it (the
-    sympy method's row says why)."""
+def find(case, inputs: dict | None = None) -> Kink | None:
+    """The kink of a scalar case at its point (``inputs``, by name; default the case's),
+    or None where its derivative is unique or undefined (sqrt(abs(x)) at 0: the oracle
+    says so), or SymPy cannot trace it (the sympy method's row says why)."""
     from diffcompare.expression import trace
 
     try:
@@ -121,14 +122,18 @@ def find(case) -> Kink | None:
     if len(t.outputs) != 1:
         return None
     (expr,) = t.outputs
-    values = [case.inputs[k] for k in case.wrt] + [case.inputs[k] for k in case.constants]
+    inputs = {k: np.asarray(v) for k, v in (inputs or case.inputs).items()}
+    values = [inputs[k] for k in (*case.wrt, *case.constants)]
     flat = [float(v) for arr in values if arr.dtype.kind == "f" for v in arr.ravel()]
     at = dict(zip((*t.wrt, *t.constant_symbols), map(sympy.Rational, flat)))
     # a kink only in the constants (abs(c) at c = 0) is no kink of f in what is differentiated
     kinks = {k: s & set(t.wrt) for k, s in _kinks(expr, at).items() if s & set(t.wrt)}
     if not kinks:
         return None
-    text = ", ".join(f"{k}={v.tolist()!r}" for k, v in case.inputs.items())
+    text = ", ".join(
+        f"{k}={v.item()!r}" if v.ndim == 0 else f"{k}={np.array2string(v, threshold=6)}"
+        for k, v in inputs.items()
+    )
     involved = set().union(*kinks.values())
     if len(involved) != 1:
         return Kink(text, tuple(kinks), None)

@@ -1,7 +1,9 @@
 """The reference every accuracy figure is measured against, and the error metrics.
 
 Three sources, in order of preference:
-- ``subdifferential``: at a kink the case gives bounds; any value inside is exact;
+- ``subdifferential``: at a kink the case gives bounds, or ``diffcompare.kink`` finds
+  them (an abs's argument 0 or a max's arguments tying, in one variable); any value
+  inside is exact;
 - ``case``: the case's own ``reference=`` derivative (first-order operators);
 - ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant
   digits, at the exact binary value of the inputs in the run's dtype.
@@ -162,6 +164,10 @@ def reference(problem: Problem) -> Reference:
             np.zeros(lower.shape),
             np.maximum(lower, upper),
         )
+    if case.reference is None and ops.order(op) == 1:
+        at_kink = _kink(problem, inputs)
+        if at_kink is not None:
+            return at_kink
     if case.reference is not None:
         if ops.order(op) != 1:
             raise Unsupported("the case's reference= gives first derivatives only")
@@ -169,6 +175,33 @@ def reference(problem: Problem) -> Reference:
         value = from_jacobian(problem, jac)
         return _checked(problem, Reference("case", value, np.zeros(value.shape)))
     return _sympy_mpmath(problem)
+
+
+def _kink(problem: Problem, inputs: dict) -> Reference | None:
+    """At a kink the case does not declare: where its kinks are in one variable, the
+    subdifferential between the one-sided derivatives; else SymPy's convention, said so
+    in every row."""
+    from dataclasses import replace
+
+    from diffcompare import kink
+
+    found = kink.find(problem.case, inputs)
+    if found is None:
+        return None
+    where = f"a kink: {'; '.join(found.where)}"
+    if found.bounds is None or problem.operator in ("jvp", "vjp"):
+        ref = _sympy_mpmath(problem)
+        return replace(ref, note=f"{where}; scored against SymPy's sign(0) = 0, H(0) = 1/2")
+    lower, upper = (
+        from_jacobian(problem, first_order_matrix(problem, np.asarray(b))) for b in found.bounds
+    )
+    return Reference(
+        "subdifferential",
+        lower,
+        np.zeros(lower.shape),
+        upper,
+        note=f"{where}; any value between the one-sided derivatives is right",
+    )
 
 
 AGREE = {

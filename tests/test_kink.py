@@ -9,7 +9,10 @@ from diffcompare import kink, registry, xnp
 from diffcompare.cli import main
 from diffcompare.expression import trace
 from diffcompare.formula import to_case
+from diffcompare.methods import by_name
 from diffcompare.registry import make
+from diffcompare.runner import Plan, run_case
+from tests.conftest import FAST
 
 ONE_VARIABLE = [
     ("abs(x)", 0.0, (-1.0, 1.0)),
@@ -79,6 +82,30 @@ def test_what_stop_gradient_hides_is_no_kink():
     found = kink.find(make("hidden", f, {"x": 0.0, "y": 0.0}))
     assert found.where == ("abs(x) (its argument is 0)",)
     assert found.bounds == ((-1.0, 0.0), (1.0, 0.0))
+
+
+def relu(x, xp=np):
+    return xp.maximum(x, 0.0)
+
+
+def larger(x, y, xp=np):
+    return xp.maximum(x, y)
+
+
+def rows(c, methods=("fd-forward", "fd-backward", "torch"), dtypes=("float64", "float32")):
+    return run_case(c, Plan((c,), tuple(map(by_name, methods)), dtypes=dtypes, budget=FAST))
+
+
+def test_a_run_scores_an_undeclared_kink_against_its_subdifferential():
+    for r in rows(make("my_relu", relu, {"x": 0.0})):
+        assert r.reference == "subdifferential" and r.passed, (r.method, r.dtype)
+        assert "a kink: max(0.0, x) (0.0 and x tie)" in r.message
+
+
+def test_a_run_says_a_kink_in_several_variables_is_scored_by_convention():
+    (forward,) = rows(make("my_max", larger, {"x": 1.0, "y": 1.0}), ("fd-forward",), ("float64",))
+    assert forward.reference == "sympy-mpmath" and not forward.passed  # (1, 1) is wrong
+    assert "scored against SymPy's sign(0) = 0, H(0) = 1/2" in forward.message
 
 
 def test_quick_scores_a_one_sided_difference_at_a_kink_as_right(capsys):
