@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
+from sympy.core.evalf import PrecisionExhausted
 
 TAYLOR_TERMS = 8  # a difference whose first 8 Taylor terms vanish counts as zero
 DIGITS = 50
@@ -58,7 +59,10 @@ def _exact(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _value(expr: sympy.Expr, at: dict) -> sympy.Expr:
-    return sympy.N(_exact(expr).xreplace(at), DIGITS)
+    try:
+        return _exact(expr).xreplace(at).evalf(DIGITS, strict=True)
+    except PrecisionExhausted:  # log(6) - log(2) - log(3): zero, not noise of either sign
+        return sympy.S.Zero
 
 
 def _sign_beside(g: sympy.Expr, x: sympy.Symbol, at: dict, side: int) -> int:
