@@ -104,7 +104,9 @@ def _kinks(expr: sympy.Expr, at: dict) -> dict[str, set]:
             found[f"abs({e.args[0]}) (its argument is 0)"] = e.free_symbols
         elif isinstance(e, sympy.Max):
             values = [_value(a, at) for a in e.args]
-            tied = [a for a, v in zip(e.args, values) if v == max(values)]
+            top = e.args[values.index(max(values))]
+            # a tie is an exact zero of the difference, not two 50-digit roundings that agree
+            tied = [a for a in e.args if _value(a - top, at) == 0]
             if len(tied) > 1:
                 args = ", ".join(map(str, e.args))
                 found[f"max({args}) ({' and '.join(map(str, tied))} tie)"] = set().union(

@@ -24,6 +24,7 @@ ONE_VARIABLE = [
     ("abs(x - 0.1)", 0.1, (-1.0, 1.0)),  # 0.1 - 0.1 is 0 in floats and in the oracle
     ("abs(x - 1/3)", 1 / 3, (-1.0, 1.0)),  # 1/3 is the float, as every method computes it
     ("abs(log(x) - log(2) - log(3))", 6.0, (-1 / 6, 1 / 6)),  # zero, though not symbolically
+    ("max(log(x), log(2) + log(3))", 6.0, (0.0, 1 / 6)),
     ("abs(x)**3 + max(2*x, -x)", 0.0, (-1.0, 2.0)),
     ("abs(x - 1)*exp(x)", 1.0, (-2.718281828459045, 2.718281828459045)),
 ]
