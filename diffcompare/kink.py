@@ -1,13 +1,14 @@
-"""Kinks of a typed formula: points where an abs's argument is zero or a max's arguments tie.
+"""Kinks of a case at its point: where an abs's argument is zero or a max's arguments tie.
 
-There the derivative is not unique. In one variable the right answers fill the interval
-between the one-sided derivatives (the Clarke subdifferential: [-1, 1] for |x| at 0).
+There the derivative is not unique. Where every kink is in one variable, the right answers
+fill the interval between the one-sided derivatives in it (the Clarke subdifferential:
+[-1, 1] for |x| at 0); the other partial derivatives are those of either side, the same.
 Each one-sided derivative is that of the smooth piece f follows on its side: every abs
 and max is resolved by the sign, just beside the point, of its argument or of the
 difference of its arguments, which the first nonzero Taylor term decides, exactly.
-SymPy's own derivative would answer with its convention (sign(0) = 0,
-Heaviside(0) = 1/2), and its limits of Heaviside(g(x)) as g → 0 are that convention
-too, not a side.
+SymPy's own derivative answers with its convention (sign(0) = 0, Heaviside(0) = 1/2),
+and its limits of Heaviside(g(x)) as g → 0 are that convention too, not a side. Kinks in
+several variables are named only: their subdifferential is a polytope, not a box.
 """
 
 from __future__ import annotations
