@@ -1,14 +1,18 @@
 """Kinks of a case at its point: where an abs's argument is zero or a max's arguments tie.
 
-There the derivative is not unique. Where every kink is in one variable, the right answers
-fill the interval between the one-sided derivatives in it (the Clarke subdifferential:
-[-1, 1] for |x| at 0); the other partial derivatives are those of either side, the same.
+There the derivative is not unique. Where each kink is in one variable (|x| at 0; the
+L1 norm at a vector with zeros), the right answers fill a box (the Clarke subdifferential):
+in each such variable, the interval between the one-sided partial derivatives ([-1, 1]
+for |x| at 0); in the others, the partial derivative, the same on every side. (A kink's
+value at the point is the same on both sides, so a partial in one variable cannot depend
+on the side taken in another.)
 Each one-sided derivative is that of the smooth piece f follows on its side: every abs
 and max is resolved by the sign, just beside the point, of its argument or of the
 difference of its arguments, which the first nonzero Taylor term decides, exactly.
 SymPy's own derivative answers with its convention (sign(0) = 0, Heaviside(0) = 1/2),
-and its limits of Heaviside(g(x)) as g → 0 are that convention too, not a side. Kinks in
-several variables are named only: their subdifferential is a polytope, not a box.
+and its limits of Heaviside(g(x)) as g → 0 are that convention too, not a side. A kink
+whose argument couples variables (max(x, y) at x = y) is named only: its subdifferential
+is a polytope, not a box.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ DIGITS = 50
 class Kink:
     at: str  # the point: "x=0.0, y=1.0"
     where: tuple[str, ...]  # what is nonsmooth there: "abs(x) (its argument is 0)"
-    # where every kink is in one variable: the subdifferential's bounds, one number per
-    # variable in the point's order (the two pieces' gradients differ in that variable only)
+    # where each kink is in one variable: the subdifferential's bounds, one number per
+    # variable in the point's order
     bounds: tuple[tuple[float, ...], tuple[float, ...]] | None
 
     def subdifferential(self, **inputs) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -48,7 +52,7 @@ class Kink:
             ]
         return [
             head,
-            "The derivative is not unique, and the kinks involve several variables: the "
+            "The derivative is not unique, and a kink couples several variables: the "
             "oracle scores against SymPy's convention (sign(0) = 0, Heaviside(0) = 1/2), "
             "so another subgradient, right as well, scores low.",
         ]
@@ -141,20 +145,22 @@ def find(case, inputs: dict | None = None) -> Kink | None:
         f"{k}={v.item()!r}" if v.ndim == 0 else f"{k}={np.array2string(v, threshold=6)}"
         for k, v in inputs.items()
     )
+    if any(len(symbols) > 1 for symbols in kinks.values()):
+        return Kink(text, tuple(kinks), None)  # max(x, y) at x = y: a polytope
     involved = set().union(*kinks.values())
-    if len(involved) != 1:
-        return Kink(text, tuple(kinks), None)
-    (x,) = involved
-    sides = []
-    for side in (-1, 1):
-        f = piece(expr, x, at, side)
-        gradient = [_value(f.diff(v), at) for v in t.wrt]
-        if not all(g.is_finite for g in gradient):
-            return None
-        sides.append(tuple(float(g) for g in gradient))
-    left, right = sides
-    if left == right:
+    terms_with = {v: [] for v in t.wrt}  # the L1 norm over n: 2 terms for each, not 2n
+    for term in sympy.Add.make_args(expr):
+        for v in term.free_symbols & terms_with.keys():
+            terms_with[v].append(term)
+    lower, upper = [], []
+    for v in t.wrt:
+        f = sympy.Add(*terms_with[v])
+        # a partial in a variable without kinks is the same on every side of the others'
+        sides = [_value(piece(f, v, at, side).diff(v), at) for side in (-1, 1)[v not in involved :]]
+        if not all(g.is_finite for g in sides):
+            return None  # sqrt(abs(x)) at 0: no derivative at all, as the oracle says
+        lower.append(float(min(sides)))
+        upper.append(float(max(sides)))
+    if lower == upper:
         return None  # abs(x)**2 at 0: the pieces join smoothly
-    lower = tuple(map(min, left, right))
-    upper = tuple(map(max, left, right))
-    return Kink(text, tuple(kinks), (lower, upper))
+    return Kink(text, tuple(kinks), (tuple(lower), tuple(upper)))

@@ -2,8 +2,8 @@
 
 Three sources, in order of preference:
 - ``subdifferential``: at a kink the case gives bounds, or ``diffcompare.kink`` finds
-  them (an abs's argument 0 or a max's arguments tying, in one variable); any value
-  inside is exact;
+  them (an abs's argument 0 or a max's arguments tying, each in one variable); any
+  value inside is exact;
 - ``case``: the case's own ``reference=`` derivative (first-order operators);
 - ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant
   digits, at the exact binary value of the inputs in the run's dtype.
@@ -178,9 +178,9 @@ def reference(problem: Problem) -> Reference:
 
 
 def _kink(problem: Problem, inputs: dict) -> Reference | None:
-    """At a kink the case does not declare: where its kinks are in one variable, the
-    subdifferential between the one-sided derivatives; else SymPy's convention, said so
-    in every row."""
+    """At a kink the case does not declare: where each kink is in one variable, the
+    subdifferential (a box between one-sided partial derivatives); else SymPy's
+    convention, said so in every row."""
     from dataclasses import replace
 
     from diffcompare import kink

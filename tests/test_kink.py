@@ -69,12 +69,34 @@ def test_a_kink_in_one_of_several_variables_is_a_box():
     assert "[-2.0, 2.0] × {4.0}" in "\n".join(found.lines())
 
 
-@pytest.mark.parametrize("text", ["max(x, y)", "abs(x) + abs(y)"])
-def test_kinks_in_several_variables_are_named_not_bounded(text):
-    point = {"x": 1.0, "y": 1.0} if "max" in text else {"x": 0.0, "y": 0.0}
+BOXES = [  # kinks each in one variable: a box, one interval (or point) per variable
+    ("abs(x) + abs(y)", {"x": 0.0, "y": 0.0}, ((-1.0, -1.0), (1.0, 1.0))),
+    ("abs(x)*tanh(y) + abs(y)*exp(x)", {"x": 0.0, "y": 0.0}, ((0.0, -1.0), (0.0, 1.0))),
+    ("max(x, 0)*(1 + y) + abs(y)", {"x": 0.0, "y": 0.5}, ((0.0, 1.0), (1.5, 1.0))),
+    ("abs(x)*abs(y)", {"x": 0.0, "y": 0.0}, None),  # every piece's gradient is 0: unique
+]
+
+
+@pytest.mark.parametrize("text, point, bounds", BOXES)
+def test_kinks_each_in_one_variable_make_a_box(text, point, bounds):
     found = kink.find(to_case(text, point))
+    assert (found and found.bounds) == bounds
+
+
+def l1(w, xp=np):
+    return xp.sum(w * w) + xp.sum(xp.abs(w))
+
+
+def test_the_l1_norm_at_a_vector_with_zeros():
+    found = kink.find(make("lasso", l1, {"w": np.array([0.0, 0.5, 0.0])}))
+    assert found.bounds == ((-1.0, 2.0, -1.0), (1.0, 2.0, 1.0))
+
+
+@pytest.mark.parametrize("text", ["max(x, y)", "abs(x - y)", "abs(x) + max(x, y)"])
+def test_a_kink_that_couples_variables_is_named_not_bounded(text):
+    found = kink.find(to_case(text, {"x": 0.0, "y": 0.0}))
     assert found.bounds is None
-    assert "SymPy's convention" in "\n".join(found.lines())
+    assert "couples several variables" in "\n".join(found.lines())
 
 
 def test_what_stop_gradient_hides_is_no_kink():
@@ -102,6 +124,11 @@ def test_a_run_scores_an_undeclared_kink_against_its_subdifferential():
     for r in rows(make("my_relu", relu, {"x": 0.0})):
         assert r.reference == "subdifferential" and r.passed, (r.method, r.dtype)
         assert "a kink: max(0.0, x) (0.0 and x tie)" in r.message
+
+
+def test_a_run_scores_the_l1_norm_at_zeros_against_its_box():
+    for r in rows(make("my_lasso", l1, {"w": np.array([0.0, 0.5, 0.0])})):
+        assert r.reference == "subdifferential" and r.passed, (r.method, r.dtype, r.value)
 
 
 def test_a_run_says_a_kink_in_several_variables_is_scored_by_convention():
