@@ -190,3 +190,24 @@ def test_each_scatter_drawn_in_the_shared_figure_is_the_one_drawn_alone(tmp_path
     for case in ("slow", "fast", "mid"):
         alone = plots.save_scatter(results, [case], tmp_path / case)
         assert alone[f"scatter_{case}"].read_bytes() == together[f"scatter_{case}"].read_bytes()
+
+
+def test_the_console_entry_leaves_no_semaphore_behind(tmp_path):
+    """It leaves with os._exit: the helper's shared counter must be unlinked before, or
+    multiprocessing's resource tracker warns of a leaked semaphore on every run."""
+    from diffcompare.report.files import write_sweep
+    from diffcompare.sweep import swell
+
+    cases, results = _results(20)  # enough figures for a helper
+    path = tmp_path / "results.json"
+    path.write_text(results.to_json())
+    write_sweep(swell.sweep(["n-factor product"]), tmp_path)  # (without one, no warning came)
+    code = (
+        "import sys; from diffcompare.report import helper; helper.cores = lambda: 2; "
+        f"sys.argv = ['diffcompare', 'report', {str(path)!r}]; "
+        "from diffcompare.cli import entry; entry()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "plots").glob("scatter_case*.png"))) == 20
+    assert done.stderr.startswith("wrote ") and done.stderr.count("\n") == 1, done.stderr

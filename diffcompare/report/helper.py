@@ -109,6 +109,9 @@ class Helper:
         if self.sender is not None:  # a send to a process just killed fails at once
             self.sender.join()
         self.conn.close()
+        # the last reference: its semaphore is unlinked now, not left for the resource
+        # tracker to find (and warn of) after the console entry's os._exit
+        self.counter = None
 
 
 def _serve(conn, counter: Counter) -> None:
