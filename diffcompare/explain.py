@@ -157,9 +157,12 @@ def method_table(case: Case, methods=DEFAULT) -> str:
         # each row holds the value nearest its own: the header gives them all
         from diffcompare import kink
 
-        given = case.subdifferential or kink.find(case).subdifferential
-        lower, upper = (_numbers(b, 16) for b in given(**case.inputs))
-        header = f"oracle (subdifferential): every value from {lower} to {upper}\n\n"
+        if case.subdifferential is not None:
+            lower, upper = (_numbers(b, 16) for b in case.subdifferential(**case.inputs))
+            region = f"every value from {lower} to {upper}"
+        else:
+            region = f"every value in {kink.find(case).region()}"
+        header = f"oracle (subdifferential): {region}\n\n"
     elif ref is not None and ref.reference_value is not None:
         header = f"oracle ({ref.reference}): {_numbers(ref.reference_value, 16)}\n\n"
     elif ref is not None:

@@ -2,8 +2,8 @@
 
 Three sources, in order of preference:
 - ``subdifferential``: at a kink the case gives bounds, or ``diffcompare.kink`` finds
-  them (an abs's argument 0 or a max's arguments tying, each in one variable); any
-  value inside is exact;
+  the subdifferential (an abs's argument 0 or a max's arguments tying: a box, or the
+  hull of the pieces' gradients); any value inside is exact;
 - ``case``: the case's own ``reference=`` derivative (first-order operators);
 - ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant
   digits, at the exact binary value of the inputs in the run's dtype.
@@ -34,11 +34,18 @@ class Reference:
     lo: np.ndarray  # float64 correction: truth = hi + lo
     upper: np.ndarray | None = None  # subdifferential upper bound
     note: str = ""  # said in every row scored against it
+    # a subdifferential that is not a box (a coupled kink's): the hull of these, which
+    # hi and upper bound
+    vertices: np.ndarray | None = None
 
     def nearest(self, value: np.ndarray) -> np.ndarray:
         """The reference value closest to what a method returned."""
         if self.upper is None:
             return self.hi
+        if self.vertices is not None:
+            from diffcompare import hull
+
+            return hull.nearest(self.vertices, value)
         return np.clip(value, self.hi, self.upper)
 
 
@@ -178,9 +185,9 @@ def reference(problem: Problem) -> Reference:
 
 
 def _kink(problem: Problem, inputs: dict) -> Reference | None:
-    """At a kink the case does not declare: where each kink is in one variable, the
-    subdifferential (a box between one-sided partial derivatives); else SymPy's
-    convention, said so in every row."""
+    """At a kink the case does not declare: its subdifferential (a box where each kink is
+    in one variable, else a hull), or where that cannot be told, SymPy's convention; the
+    rows say which."""
     from dataclasses import replace
 
     from diffcompare import kink
@@ -189,18 +196,20 @@ def _kink(problem: Problem, inputs: dict) -> Reference | None:
     if found is None:
         return None
     where = f"a kink: {'; '.join(found.where)}"
-    if found.bounds is None or problem.operator in ("jvp", "vjp"):
+    if not found.region() or problem.operator in ("jvp", "vjp"):
         ref = _sympy_mpmath(problem)
         return replace(ref, note=f"{where}; scored against SymPy's sign(0) = 0, H(0) = 1/2")
-    lower, upper = (
-        from_jacobian(problem, first_order_matrix(problem, np.asarray(b))) for b in found.bounds
+    points = found.bounds or found.vertices
+    points = np.stack(
+        [from_jacobian(problem, first_order_matrix(problem, np.asarray(p))) for p in points]
     )
     return Reference(
         "subdifferential",
-        lower,
-        np.zeros(lower.shape),
-        upper,
-        note=f"{where}; any value between the one-sided derivatives is right",
+        points.min(axis=0),
+        np.zeros(points.shape[1:]),
+        points.max(axis=0),
+        note=f"{where}; any value in {found.region()} is right",
+        vertices=points if found.vertices else None,
     )
 
 

@@ -92,11 +92,42 @@ def test_the_l1_norm_at_a_vector_with_zeros():
     assert found.bounds == ((-1.0, 2.0, -1.0), (1.0, 2.0, 1.0))
 
 
-@pytest.mark.parametrize("text", ["max(x, y)", "abs(x - y)", "abs(x) + max(x, y)"])
-def test_a_kink_that_couples_variables_is_named_not_bounded(text):
+COUPLED = [  # kinks that couple variables, at (0, 0): the pieces' gradients
+    ("max(x, y)", {(1, 0), (0, 1)}),
+    ("abs(x - y)", {(1, -1), (-1, 1)}),
+    ("abs(x) + max(x, y)", {(2, 0), (1, 1), (0, 0), (-1, 1)}),
+    ("abs(x) + abs(y) + abs(x + y)", {(2, 2), (2, 0), (0, 2), (0, -2), (-2, 0), (-2, -2)}),
+    ("max(0, -2*x - 3*y)", {(0, 0), (-2, -3)}),  # a hinge at its margin
+]
+
+
+def piece_gradients(text: str, samples: int = 200) -> set:
+    """The gradients f has just beside (0, 0), in random directions, independently of
+    kink: central differences (h = 1e-40) at 1e-20 d, in 90-digit arithmetic."""
+    t = trace(to_case(text, {"x": 0.0, "y": 0.0}))
+    f = sympy.lambdify(t.wrt, t.outputs[0], "mpmath")
+    rng = np.random.default_rng(0)
+    seen = set()
+    with mpmath.workdps(90):
+        h = mpmath.mpf("1e-40")
+        for d in rng.standard_normal((samples, 2)):
+            x, y = (mpmath.mpf("1e-20") * mpmath.mpf(float(c)) for c in d)
+            g = ((f(x + h, y) - f(x - h, y)) / (2 * h), (f(x, y + h) - f(x, y - h)) / (2 * h))
+            seen.add(tuple(int(mpmath.nint(c)) for c in g))
+    return seen
+
+
+@pytest.mark.parametrize("text, gradients", COUPLED)
+def test_a_coupled_kink_is_the_hull_of_the_pieces_that_meet_there(text, gradients):
     found = kink.find(to_case(text, {"x": 0.0, "y": 0.0}))
-    assert found.bounds is None
-    assert "couples several variables" in "\n".join(found.lines())
+    assert found.bounds is None and set(found.vertices) == gradients
+    assert piece_gradients(text) == gradients  # every piece found, and only those
+
+
+def test_a_kink_the_first_order_cannot_resolve_is_scored_by_convention():
+    found = kink.find(to_case("abs(x*x - y*y)", {"x": 0.0, "y": 0.0}))
+    assert found.region() == ""
+    assert "SymPy's value" in "\n".join(found.lines())
 
 
 def test_what_stop_gradient_hides_is_no_kink():
@@ -131,17 +162,21 @@ def test_a_run_scores_the_l1_norm_at_zeros_against_its_box():
         assert r.reference == "subdifferential" and r.passed, (r.method, r.dtype, r.value)
 
 
-def test_a_run_says_a_kink_in_several_variables_is_scored_by_convention():
-    (forward,) = rows(make("my_max", larger, {"x": 1.0, "y": 1.0}), ("fd-forward",), ("float64",))
-    assert forward.reference == "sympy-mpmath" and not forward.passed  # (1, 1) is wrong
-    assert "scored against SymPy's sign(0) = 0, H(0) = 1/2" in forward.message
+def test_a_run_scores_a_coupled_kink_against_the_hull():
+    scored = rows(make("my_max", larger, {"x": 1.0, "y": 1.0}), dtypes=("float64",))
+    by = {r.method: r for r in scored}
+    assert all(r.reference == "subdifferential" for r in scored)
+    assert not by["fd-forward"].passed  # (1, 1) is no subgradient of max at a tie
+    assert by["fd-forward"].reference_value == [0.5, 0.5]  # the nearest one
+    assert by["torch"].passed and by["torch"].digits == 17.0  # (1/2, 1/2) is one
+    assert "any value in the convex hull of (1.0, 0.0), (0.0, 1.0)" in by["torch"].message
 
 
 def test_quick_scores_a_one_sided_difference_at_a_kink_as_right(capsys):
     assert main(["quick", "abs(x)", "--at", "x=0"]) == 0
     out = capsys.readouterr().out
     assert "x=0.0 is a kink of f: abs(x)" in out
-    assert "oracle (subdifferential): every value from -1. to 1." in out
+    assert "oracle (subdifferential): every value in [-1.0, 1.0]" in out
     row = next(line for line in out.splitlines() if line.startswith("| fd-forward"))
     assert "| 1. " in row and "17.0" in row and "✗" not in row
 
