@@ -21,6 +21,16 @@ def test_ok_and_unsupported():
     assert "complex-analytic" in rows["complex-step"].message
 
 
+def hinge(w, x, xp=np):
+    return xp.maximum(0.0, 1.0 - xp.dot(w, x))
+
+
+def test_the_complex_step_sees_a_max_after_a_dot():
+    c = registry.make("hinge", hinge, {"w": np.array([0.5, 0.25]), "x": np.array([1.0, 2.0])})
+    row = rows_of(c)["complex-step"]
+    assert row.status == "unsupported" and row.message.endswith("the case uses maximum")
+
+
 def test_a_case_that_raises_becomes_error_rows(fresh_names):
     fresh_names.append("t_raises")
 
