@@ -83,16 +83,10 @@ class AnalyticProbe(np.ndarray):
         return np.asarray(result).view(AnalyticProbe)
 
     def __array_function__(self, func, types, args, kwargs):
-        # np.dot, np.concatenate, np.linalg.norm...: NumPy would hand back a plain array,
-        # and a max(0, 1 - w.x) after it would go unseen; the result stays a probe
-        def plain(a):
-            if isinstance(a, AnalyticProbe):
-                return a.view(np.ndarray)
-            if isinstance(a, (list, tuple)):
-                return type(a)(plain(x) for x in a)
-            return a
-
-        result = func(*plain(args), **{k: plain(v) for k, v in kwargs.items()})
+        # NumPy's own dispatch (np.max still reduces with the maximum ufunc, which raises),
+        # but np.dot and others hand back a plain array, after which a max(0, 1 - w.x)
+        # would go unseen: the result is a probe again
+        result = super().__array_function__(func, types, args, kwargs)
         if isinstance(result, (np.ndarray, np.generic)):  # a 1-d dot gives a scalar
             return np.asarray(result).view(AnalyticProbe)
         return result

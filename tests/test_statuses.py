@@ -1,6 +1,7 @@
 """Every status a row can have, from cases built to produce it."""
 
 import numpy as np
+import pytest
 
 from diffcompare import case, registry, xnp
 from diffcompare.methods import by_name
@@ -25,9 +26,19 @@ def hinge(w, x, xp=np):
     return xp.maximum(0.0, 1.0 - xp.dot(w, x))
 
 
-def test_the_complex_step_sees_a_max_after_a_dot():
-    c = registry.make("hinge", hinge, {"w": np.array([0.5, 0.25]), "x": np.array([1.0, 2.0])})
-    row = rows_of(c)["complex-step"]
+def largest(x, xp=np):
+    return xp.max(x) * xp.sum(x)
+
+
+@pytest.mark.parametrize(
+    "fn, inputs",
+    [
+        (hinge, {"w": np.array([0.5, 0.25]), "x": np.array([1.0, 2.0])}),  # a max after a dot
+        (largest, {"x": np.array([0.5, 0.25])}),  # np.max reduces with the maximum ufunc
+    ],
+)
+def test_the_complex_step_sees_every_max(fn, inputs):
+    row = rows_of(registry.make(fn.__name__, fn, inputs))["complex-step"]
     assert row.status == "unsupported" and row.message.endswith("the case uses maximum")
 
 
