@@ -33,10 +33,6 @@ class Kink:
     bounds: tuple[tuple[float, ...], tuple[float, ...]] | None
     vertices: tuple[tuple[float, ...], ...] | None = None
 
-    def subdifferential(self, **inputs) -> tuple[tuple[float, ...], tuple[float, ...]]:
-        """The case's ``subdifferential=`` (a box): at this point only."""
-        return self.bounds
-
     def region(self) -> str:
         """The subdifferential in words; '' where there is none."""
         if self.vertices is not None:

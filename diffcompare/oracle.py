@@ -161,16 +161,7 @@ def reference(problem: Problem) -> Reference:
     if case.subdifferential is not None and ops.order(op) == 1:
         if op in ("jvp", "vjp"):
             raise Unsupported("a subdifferential bounds derivatives, not directional ones")
-        lower, upper = (
-            from_jacobian(problem, first_order_matrix(problem, bound))
-            for bound in case.subdifferential(**inputs)
-        )
-        return Reference(
-            "subdifferential",
-            np.minimum(lower, upper),
-            np.zeros(lower.shape),
-            np.maximum(lower, upper),
-        )
+        return _subdifferential(problem, case.subdifferential(**inputs))
     if case.reference is None and ops.order(op) == 1:
         at_kink = _kink(problem, inputs)
         if at_kink is not None:
@@ -199,17 +190,25 @@ def _kink(problem: Problem, inputs: dict) -> Reference | None:
     if not found.region() or problem.operator in ("jvp", "vjp"):
         ref = _sympy_mpmath(problem)
         return replace(ref, note=f"{where}; scored against SymPy's sign(0) = 0, H(0) = 1/2")
-    points = found.bounds or found.vertices
-    points = np.stack(
-        [from_jacobian(problem, first_order_matrix(problem, np.asarray(p))) for p in points]
+    return _subdifferential(
+        problem,
+        [np.asarray(p) for p in found.bounds or found.vertices],
+        note=f"{where}; any value in {found.region()} is right",
+        hull=found.vertices is not None,
     )
+
+
+def _subdifferential(problem: Problem, points, note: str = "", hull: bool = False) -> Reference:
+    """From first derivatives as a case gives them: a box's two corners, or (hull) the
+    vertices of a polytope."""
+    arrays = np.stack([from_jacobian(problem, first_order_matrix(problem, p)) for p in points])
     return Reference(
         "subdifferential",
-        points.min(axis=0),
-        np.zeros(points.shape[1:]),
-        points.max(axis=0),
-        note=f"{where}; any value in {found.region()} is right",
-        vertices=points if found.vertices else None,
+        arrays.min(axis=0),
+        np.zeros(arrays.shape[1:]),
+        arrays.max(axis=0),
+        note=note,
+        vertices=arrays if hull else None,
     )
 
 

@@ -23,7 +23,7 @@ MAX_WAYS = 64  # ways to resolve coupled kinks that are tried
 OPEN = 1e-9  # a cone of unit-normal half-spaces holds a ball of this radius: open
 
 
-def exact(expr: sympy.Expr) -> sympy.Expr:
+def _exact(expr: sympy.Expr) -> sympy.Expr:
     # float literals as their exact binary values, which is what the methods compute with
     return expr.replace(lambda e: e.is_Float, lambda e: sympy.Rational(e))
 
@@ -31,7 +31,7 @@ def exact(expr: sympy.Expr) -> sympy.Expr:
 def value(expr: sympy.Expr, at: dict) -> sympy.Expr:
     """expr at the point, to 50 digits; zero where evalf cannot tell it from zero."""
     try:
-        return exact(expr).xreplace(at).evalf(DIGITS, strict=True)
+        return _exact(expr).xreplace(at).evalf(DIGITS, strict=True)
     except PrecisionExhausted:  # log(6) - log(2) - log(3): zero, not noise of either sign
         return sympy.S.Zero
 
