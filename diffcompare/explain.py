@@ -11,7 +11,7 @@ from diffcompare.methods import DEFAULT, by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Case
 from diffcompare.report import tables
-from diffcompare.runner import Plan, run_case
+from diffcompare.runner import Cells, Plan, problems, reference_for
 from diffcompare.timing import Budget
 
 GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
@@ -135,11 +135,18 @@ def _numbers(v, precision: int) -> str:
 
 
 def method_table(case: Case, methods=DEFAULT) -> str:
-    """What each method returns at the case's point, against the oracle."""
+    """What each method returns at the case's point, against the oracle. The oracle's
+    note (a kink, no reference) heads the table once rather than ending every row."""
     plan = Plan(
         (case,), tuple(by_name(m) for m in methods), dtypes=("float64",), budget=Budget.quick()
     )
-    rows = run_case(case, plan)
+    header = ""
+    with np.errstate(all="ignore"):
+        rows, found = problems(case, plan)
+        for problem in found:  # one: the case's first operator in float64
+            ref, note = reference_for(problem)
+            rows += Cells(plan).rows(problem, ref, "")
+            header = _oracle(ref, note)
     body = [
         [
             r.method,
@@ -151,22 +158,6 @@ def method_table(case: Case, methods=DEFAULT) -> str:
         ]
         for r in rows
     ]
-    ref = rows[0] if rows else None
-    header = ""
-    if ref is not None and ref.reference == "subdifferential":
-        # each row holds the value nearest its own: the header gives them all
-        from diffcompare import kink
-
-        if case.subdifferential is not None:
-            lower, upper = (_numbers(b, 16) for b in case.subdifferential(**case.inputs))
-            region = f"every value from {lower} to {upper}"
-        else:
-            region = f"every value in {kink.find(case).region()}"
-        header = f"oracle (subdifferential): {region}\n\n"
-    elif ref is not None and ref.reference_value is not None:
-        header = f"oracle ({ref.reference}): {_numbers(ref.reference_value, 16)}\n\n"
-    elif ref is not None:
-        header = f"oracle: {ref.reference}\n\n"
     table = tabulate(
         body,
         ["method", "family", "status", "value", "digits", "note"],
@@ -174,6 +165,30 @@ def method_table(case: Case, methods=DEFAULT) -> str:
         disable_numparse=True,
     )
     return f"{header}{table}\n\n✗ = beyond the method's tolerance"
+
+
+def _oracle(ref, note: str) -> str:
+    """The table's head: what the methods are scored against, and why."""
+    if ref is None:
+        return f"oracle: {note}\n\n"  # "no reference: why"
+    if ref.kind != "subdifferential":
+        said = f"\n{note}" if note else ""
+        return f"oracle ({ref.kind}): {_numbers(ref.hi, 16)}{said}\n\n"
+    if ref.vertices is not None:
+        region = "every value in the convex hull of " + ", ".join(
+            _numbers(v, 16) for v in ref.vertices
+        )
+    else:
+        region = f"every value in {_box(ref.hi, ref.upper)}"
+    return f"oracle (subdifferential): {region}\n\n"
+
+
+def _box(lower: np.ndarray, upper: np.ndarray) -> str:
+    """[-1.0, 1.0] × {0.5} × …: an interval per entry, a set where it is one value."""
+    pairs = list(zip(np.ravel(lower).tolist(), np.ravel(upper).tolist()))
+    shown = [f"[{lo!r}, {hi!r}]" if lo != hi else f"{{{lo!r}}}" for lo, hi in pairs[:MAX_ENTRIES]]
+    more = len(pairs) - MAX_ENTRIES
+    return " × ".join(shown) + (f" × … ({more} more)" if more > 0 else "")
 
 
 def show(case: Case) -> str:

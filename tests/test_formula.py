@@ -55,6 +55,13 @@ def test_the_formula_runs_the_same_on_every_backend(capsys):
         assert method in out
 
 
+def test_quick_says_once_why_there_is_no_oracle(capsys):
+    assert main(["quick", "sqrt(x)", "--at", "x=0"]) == 0
+    out = capsys.readouterr().out
+    assert "oracle: no reference: the derivative is not defined at this point" in out
+    assert out.count("no reference") == 1  # not again in every row
+
+
 @pytest.mark.parametrize(
     "spec, words",
     [

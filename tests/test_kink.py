@@ -179,6 +179,12 @@ def test_quick_scores_a_one_sided_difference_at_a_kink_as_right(capsys):
     assert "oracle (subdifferential): every value in [-1.0, 1.0]" in out
     row = next(line for line in out.splitlines() if line.startswith("| fd-forward"))
     assert "| 1. " in row and "17.0" in row and "✗" not in row
+    assert "a kink" not in row  # said once, above the table
+
+
+def test_quick_reads_the_formula_back_evaluated(capsys):
+    assert main(["quick", "abs(x - 0.1)", "--at", "x=0.1"]) == 0
+    assert capsys.readouterr().out.startswith("f = Abs(x - 0.1)   at x=0.1")
 
 
 def test_quick_marks_a_value_beyond_tolerance(capsys):
