@@ -13,6 +13,13 @@ from diffcompare.errors import CaseError
 from diffcompare.options import UsageError, add_to_argparse, resolve
 
 QUICK_MAX_N = 100
+EXAMPLES = """examples:
+  diffcompare run                           the default suite, into reports/
+  diffcompare run --quick --case 'rosen*'   a few cases, fast
+  diffcompare quick "sin(x)/x" --at x=1e-8  a formula typed here
+  diffcompare run --cases my_cases.py       your own functions (README: Your own case)
+  diffcompare sweep step --case sinc_near_zero   where finite differences break
+  diffcompare COMMAND -h                    each command's options"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +32,14 @@ def _csv_list(values: list[str] | None) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="diffcompare", description=__doc__)
+    p = _Parser(
+        prog="diffcompare",
+        description="Differentiate each case symbolically (SymPy), numerically (finite "
+        "differences, complex step) and automatically (torch), score every answer against a "
+        "high-precision oracle, time it, and write tables and plots.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -217,7 +231,7 @@ def cmd_quick(args) -> int:
     point = parse_point(args.at)
     case = to_case(args.formula, point)
     expr = sympy_form(args.formula, point)
-    print(f"f = {sympy.sstr(expr)}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
+    print(f"f = {sympy.sstr(expr.doit())}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
     print()
     found = kink.find(case)  # the oracle finds it too, and scores accordingly
     if found:
