@@ -62,7 +62,13 @@ def start(out, *extra, selection=ARGS):
         *extra,
     ]
     return subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        # Ctrl-C as in a terminal: started in the background (`pytest &` from a script), the
+        # tests would pass on an ignored SIGINT, and the run would never see it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
