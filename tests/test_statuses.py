@@ -54,6 +54,7 @@ def test_a_case_that_raises_becomes_error_rows(fresh_names):
     assert all("RuntimeError: boom" in r.message and r.traceback for r in rows.values())
 
 
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True:UserWarning")
 def test_a_method_that_fails_is_an_error_row_with_its_traceback(fresh_names):
     fresh_names.append("t_float_only")
 
