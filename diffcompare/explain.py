@@ -7,6 +7,7 @@ import inspect
 import numpy as np
 from tabulate import tabulate
 
+from diffcompare.deadline import TimedOut, deadline
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Case
@@ -17,6 +18,7 @@ from diffcompare.timing import Budget
 GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
 MAX_NODES = 60
+SHAPE_LIMIT_S = 10.0  # `list` calls each case once, for its output's shape
 
 
 def catalogue(cases) -> str:
@@ -24,7 +26,10 @@ def catalogue(cases) -> str:
     groups: dict[str, list] = {}
     for c in cases:
         try:
-            op = operators_for(c, output_shape(c))[0]
+            with deadline(SHAPE_LIMIT_S):  # a case that never returns must not stop the list
+                op = operators_for(c, output_shape(c))[0]
+        except TimedOut:
+            op = f"timeout: over {SHAPE_LIMIT_S:g} s"
         except Exception as exc:
             op = f"error: {type(exc).__name__}"
         shapes = ", ".join(f"{k}{list(v.shape) if v.ndim else ''}" for k, v in c.inputs.items())

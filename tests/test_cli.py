@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from diffcompare.cli import main
@@ -118,6 +119,26 @@ def test_list_shows_cases_with_their_operator(capsys):
     assert main(["list", "--tag", "jacobian"]) == 0
     out = capsys.readouterr().out
     assert "jac_matrix_vector" in out and "jacobian" in out and "sine" not in out
+
+
+def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, monkeypatch):
+    import time
+
+    from diffcompare import explain
+    from diffcompare.registry import case
+
+    monkeypatch.setattr(explain, "SHAPE_LIMIT_S", 0.2)
+    fresh_names.append("t_never_returns")
+
+    @case(inputs={"x": 1.0}, name="t_never_returns")
+    def never_returns(x, xp=np):
+        while True:
+            time.sleep(0.01)
+
+    assert main(["list", "--case", "t_never_returns,sine"]) == 0
+    out = capsys.readouterr().out
+    assert "| t_never_returns | timeout: over 0.2 s |" in out
+    assert "| sine " in out and "derivative" in out
 
 
 def test_list_groups_cases_by_tag(capsys):
