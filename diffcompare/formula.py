@@ -1,10 +1,9 @@
 """A formula typed on the command line, turned into a case without executing anything.
 
 The text is parsed with Python's ``ast`` and checked against a whitelist (numbers, the
-declared variables, + - * / ** and unary minus, calls of the documented functions)
-before SymPy's parser sees it; the case's function then walks the checked tree with
-``xp``, so the same formula runs on NumPy, torch and SymPy. Nothing is ever ``eval``-ed
-that the whitelist did not pass.
+declared variables, + - * / ** and unary minus, calls of the documented functions); the
+case's function then walks the checked tree with ``xp``, so the same formula runs on
+NumPy, torch and SymPy. Nothing is ever ``eval``-ed, not even by SymPy's parser.
 """
 
 from __future__ import annotations
@@ -158,35 +157,3 @@ def to_case(text: str, point: dict[str, float]):
     formula.__signature__ = inspect.Signature(params)
     formula.__doc__ = text
     return make("formula", formula, {v: point[v] for v in names})
-
-
-def sympy_form(text: str, point: dict[str, float]):
-    """The formula as SymPy reads it (after check(): SymPy's parser sees only whitelisted text),
-    with only the documented functions and the declared variables in scope."""
-    import sympy
-    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
-
-    from diffcompare.namespace import sympy_functions
-
-    check(text, set(point))
-    vocabulary = sympy_functions()
-    names = {
-        **{name: vocabulary[word] for name, word in FUNCTIONS.items()},
-        "pi": sympy.pi,
-        "e": sympy.E,
-        "Integer": sympy.Integer,
-        "Float": sympy.Float,
-        "Rational": sympy.Rational,
-        "Symbol": sympy.Symbol,
-        "Add": sympy.Add,
-        "Mul": sympy.Mul,
-        "Pow": sympy.Pow,
-    }
-    local = {v: sympy.Symbol(v, real=True) for v in point}
-    return parse_expr(
-        text,
-        local_dict=local,
-        global_dict={"__builtins__": {}, **names},
-        transformations=standard_transformations,
-        evaluate=False,
-    )

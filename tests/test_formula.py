@@ -1,5 +1,8 @@
 """Formulas typed on the command line: parsed, whitelisted, never executed when hostile."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -45,6 +48,14 @@ def test_a_huge_power_overflows_instead_of_hanging():
     case = to_case("9**9**9 * x", {"x": 1.0})
     with pytest.raises(OverflowError):
         case(x=1.0, xp=np)
+
+
+def test_quick_on_a_huge_power_gives_error_rows_instead_of_hanging():
+    argv = [sys.executable, "-m", "diffcompare", "quick", "9**9**9 * x", "--at", "x=1"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)  # 4e8 digits
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if "| sympy " in line)
+    assert "| error " in row and "OverflowError" in row
 
 
 def test_the_formula_runs_the_same_on_every_backend(capsys):
