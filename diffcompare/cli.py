@@ -464,11 +464,14 @@ def entry() -> None:
     """The console script (and ``python -m diffcompare``): main(), then out without the
     interpreter's teardown, which takes about a second once torch and SymPy are loaded.
     By then every file is written and closed and the worker process has been stopped."""
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # a reader that went away (| head): stop as `yes | head` does
+        code = 128 + 13  # SIGPIPE's
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except OSError:  # a reader that went away (| head): nothing left to tell it
+    except OSError:  # that reader again: nothing left to tell it
         pass
     os._exit(code)
 

@@ -115,6 +115,16 @@ def test_cuda_is_refused_cleanly_without_a_gpu(capsys):
     assert "not available here" in capsys.readouterr().err
 
 
+def test_a_reader_that_goes_away_stops_the_output_without_a_traceback():
+    """`diffcompare quick ... | head -1`: its reader closes the pipe before the table."""
+    argv = [sys.executable, "-m", "diffcompare", "quick", "sin(x)", "--at", "x=1"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before anything is written: imports alone take a second
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as `yes | head` ends
+    assert err == ""
+
+
 def test_list_shows_cases_with_their_operator(capsys):
     assert main(["list", "--tag", "jacobian"]) == 0
     out = capsys.readouterr().out
