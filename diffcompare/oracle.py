@@ -106,9 +106,49 @@ def _mpmath_function(case, operator):
     return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"], cse=d.cse)
 
 
+@functools.cache
+def _mpmath_primal(case, operator):
+    """f itself, at the same 50 digits, from the same trace."""
+    import sympy
+
+    from diffcompare.expression import PRINT_NAMES
+
+    d, _ = _mpmath_function(case, operator)
+    return sympy.lambdify(d.args[:2], list(d.trace.outputs), modules=[PRINT_NAMES, "mpmath"])
+
+
 def forget() -> None:
     """Drop the oracle's compiled functions (benchmarks time a cold start)."""
     _mpmath_function.cache_clear()
+    _mpmath_primal.cache_clear()
+
+
+def _undefined(problem: Problem, theta: list, constants: list) -> str:
+    """Why f itself has no real value at the point ('' where it has one). The derivative
+    of log(x) at x = -1 evaluates to -1, but log(-1) = iπ: there is no real derivative to
+    score. Asked only where f in float64 is not finite, which an overflow alone can cause."""
+    import mpmath
+
+    try:
+        with np.errstate(all="ignore"):
+            fx = problem.numpy_function()(problem.theta.astype(np.float64))
+        if np.all(np.isfinite(fx)):
+            return ""
+    except Exception:  # the case's own failure is its rows' to tell
+        return ""
+    try:
+        values = _mpmath_primal(problem.case, problem.operator)(theta, constants)
+    except ZeroDivisionError:
+        return "f is not defined at this point (a division by zero)"
+    for v in values:
+        v = mpmath.mpmathify(v)
+        if not isinstance(v, mpmath.mpf):
+            return f"f is not real at this point (one of its values is {mpmath.nstr(v, 6)})"
+        if mpmath.isnan(v):
+            return "f is not defined at this point (it evaluates to nan, as 0·∞ or ∞ − ∞)"
+        if mpmath.isinf(v):
+            return f"f is not finite at this point (one of its values is {v})"
+    return ""
 
 
 def _sympy_mpmath(problem: Problem) -> Reference:
@@ -133,6 +173,9 @@ def _sympy_mpmath(problem: Problem) -> Reference:
     lo = np.zeros(d.shape)
     with mpmath.workdps(DIGITS):
         theta = mp(problem.theta)
+        why = _undefined(problem, theta, constants)
+        if why:
+            raise Unsupported(why)
         try:
             values = f(theta, constants, tangent, cotangent)
             total = {index: v for (index, _), v in zip(d.entries, values)}
@@ -149,6 +192,10 @@ def _sympy_mpmath(problem: Problem) -> Reference:
             if not mpmath.isfinite(v):
                 raise Unsupported("the derivative is not defined at this point")
             h = float(v)
+            if not math.isfinite(h):
+                raise Unsupported(
+                    f"the derivative is beyond float64's range here ({mpmath.nstr(v, 3)})"
+                )
             hi[index] = h
             lo[index] = float(v - h)
     return Reference("sympy-mpmath", hi, lo)

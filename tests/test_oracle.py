@@ -103,3 +103,35 @@ def test_the_oracle_and_the_sympy_method_share_one_cse(monkeypatch):
     oracle.reference(bind(case, "gradient", "float64", output_shape(case)))
     _, compile_s = compiled(derive(case, "gradient"))
     assert len(calls) == 1 and compile_s >= 0.2
+
+
+@pytest.mark.parametrize(
+    "formula, at, why",
+    [
+        ("log(x)", -1.0, "f is not real at this point (one of its values is (0.0 + 3.14159j))"),
+        ("x*log(x)", 0.0, "f is not defined at this point (it evaluates to nan"),
+        ("log(x) + x", 0.0, "f is not finite at this point (one of its values is -inf)"),
+        ("exp(x)", 800.0, "the derivative is beyond float64's range here (2.73e+347)"),
+    ],
+)
+def test_no_reference_where_f_or_its_derivative_has_no_float64_value(formula, at, why):
+    """d/dx log(x) = 1/x is -1 at x = -1, but log(-1) = iπ: no real derivative to score."""
+    from diffcompare.errors import Unsupported
+    from diffcompare.formula import to_case
+
+    c = to_case(formula, {"x": at})
+    with pytest.raises(Unsupported) as raised:
+        oracle.reference(bind(c, "derivative", "float64", output_shape(c)))
+    assert str(raised.value).startswith(why)
+
+
+@pytest.mark.parametrize("formula, at", [("exp(x)/(exp(x) + 1)", 800.0), ("exp(x)/exp(x)", 710.0)])
+def test_f_that_only_float64_cannot_hold_keeps_its_reference(formula, at):
+    """inf - inf or inf/inf in float64, yet f is real and finite: the oracle answers."""
+    from diffcompare.formula import to_case
+
+    c = to_case(formula, {"x": at})
+    problem = bind(c, "derivative", "float64", output_shape(c))
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(problem.numpy_function()(problem.theta))
+    assert np.isfinite(oracle.reference(problem).hi).all()
