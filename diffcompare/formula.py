@@ -128,6 +128,8 @@ def parse_point(spec: str) -> dict[str, float]:
             raise UsageError(f"--at takes name=value pairs, got {part!r}")
         if name in FUNCTIONS or name in CONSTANTS:
             raise UsageError(f"--at: {name!r} is a function or constant name")
+        if name in point:
+            raise UsageError(f"--at: {name} is given twice")
         try:
             point[name] = float(value)
         except ValueError:

@@ -81,6 +81,7 @@ def test_quick_says_once_why_there_is_no_oracle(capsys):
         ("x=inf", "not finite"),
         ("sin=1", "function or constant"),
         ("", "at least one"),
+        ("x=1,x=2", "x is given twice"),
     ],
 )
 def test_malformed_points_are_refused(spec, words):
