@@ -1,4 +1,4 @@
-"""The two exceptions every stage understands."""
+"""The exceptions every stage understands."""
 
 
 class CaseError(ValueError):
@@ -7,3 +7,8 @@ class CaseError(ValueError):
 
 class Unsupported(Exception):
     """A method cannot do this cell; the message is the reason shown in the row."""
+
+
+class Undefined(Unsupported):
+    """The point has no real, finite derivative to score (log(x) at -1, 1/x at 0): no
+    method can be right there, so no other reference may stand in."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffcompare import operator as ops
-from diffcompare.errors import Unsupported
+from diffcompare.errors import Undefined, Unsupported
 from diffcompare.problem import Problem
 
 DIGITS = 50
@@ -175,7 +175,7 @@ def _sympy_mpmath(problem: Problem) -> Reference:
         theta = mp(problem.theta)
         why = _undefined(problem, theta, constants)
         if why:
-            raise Unsupported(why)
+            raise Undefined(why)
         try:
             values = f(theta, constants, tangent, cotangent)
             total = {index: v for (index, _), v in zip(d.entries, values)}
@@ -183,17 +183,17 @@ def _sympy_mpmath(problem: Problem) -> Reference:
                 for index, v in template.mpmath_values(part, theta):
                     total[index] = total.get(index, 0) + v
         except ZeroDivisionError:
-            raise Unsupported("the derivative is not defined at this point") from None
+            raise Undefined("the derivative is not defined at this point") from None
         for index, v in total.items():
             if not isinstance(v, mpmath.mpf):
                 v = mpmath.mpmathify(v)
                 if not isinstance(v, mpmath.mpf):
-                    raise Unsupported(f"the oracle's value is not real: {v}")
+                    raise Undefined(f"the derivative is not real at this point: {v}")
             if not mpmath.isfinite(v):
-                raise Unsupported("the derivative is not defined at this point")
+                raise Undefined("the derivative is not defined at this point")
             h = float(v)
             if not math.isfinite(h):
-                raise Unsupported(
+                raise Undefined(
                     f"the derivative is beyond float64's range here ({mpmath.nstr(v, 3)})"
                 )
             hi[index] = h

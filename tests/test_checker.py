@@ -76,6 +76,21 @@ def test_check_falls_back_on_autograd_when_sympy_cannot_trace():
     assert "no symbolic oracle" in rows[-1].message
 
 
+@pytest.mark.parametrize(
+    "fn, x, why",
+    [
+        (lambda x, xp=np: xp.log(x), -1.0, "f is not real at this point"),
+        (lambda x, xp=np: 1 / x, 0.0, "f is not defined at this point"),
+        (lambda x, xp=np: xp.sqrt(x), 0.0, "the derivative is not defined at this point"),
+    ],
+    ids=["log at -1", "1/x at 0", "sqrt at 0"],
+)
+def test_check_refuses_a_point_with_no_derivative_instead_of_trusting_torch(fn, x, why):
+    """torch says -1 for log(x) at x = -1; the fallback must not make that the answer."""
+    with pytest.raises(ValueError, match=f"check\\(<lambda>\\): nothing to check here: {why}"):
+        diffcompare.check(fn, {"x": x})
+
+
 def test_check_raises_on_a_wrong_jacobian():
     A = np.array([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(AssertionError, match="hand-written"):
