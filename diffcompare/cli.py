@@ -173,18 +173,25 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _cases(args) -> list:
+def _load_cases(specs: list[str] | None) -> None:
+    """The --cases files and modules, each error one line (CaseError names the line)."""
     from diffcompare import registry
 
-    if not args.cases or args.builtin:
-        registry.builtin()
-    for spec in args.cases or []:
+    for spec in specs or []:
         try:
             registry.load(spec)
         except FileNotFoundError as exc:
             raise UsageError(str(exc)) from None
         except ModuleNotFoundError as exc:
             raise UsageError(f"cannot import cases from {spec!r}: {exc}") from None
+
+
+def _cases(args) -> list:
+    from diffcompare import registry
+
+    if not args.cases or args.builtin:
+        registry.builtin()
+    _load_cases(args.cases)
     patterns, tags = _csv_list(args.case), _csv_list(args.tag)
     for t in tags:
         if t not in registry.tags():
@@ -208,8 +215,7 @@ def cmd_show(args) -> int:
     from diffcompare.explain import show
 
     registry.builtin()
-    for spec in args.cases or []:
-        registry.load(spec)
+    _load_cases(args.cases)
     found = registry.select([args.name])
     if len(found) != 1 or found[0].name != args.name:
         near = [c.name for c in registry.all_cases() if args.name.split("_")[0] in c.name][:8]

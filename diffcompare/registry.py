@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,11 +237,29 @@ def load(spec: str) -> None:
         sys.modules[mod_name] = module
         try:
             loader_spec.loader.exec_module(module)
+        except (CaseError, ModuleNotFoundError):  # each names what is wrong already
+            del sys.modules[mod_name]
+            raise
+        except Exception as exc:  # a typo in the file: where, and what, in one line
+            del sys.modules[mod_name]
+            what = exc.msg if isinstance(exc, SyntaxError) else exc
+            raise CaseError(
+                f"cannot load cases from {spec}{_line_in(exc, path)}: {type(exc).__name__}: {what}"
+            ) from exc
         except BaseException:
             del sys.modules[mod_name]
             raise
     else:
         importlib.import_module(spec)
+
+
+def _line_in(exc: Exception, path: Path) -> str:
+    """':12', the line of the case file the exception came from ('' if none)."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f":{exc.lineno}"
+    here = str(path.resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == here]
+    return f":{frames[-1].lineno}" if frames else ""
 
 
 def get(name: str) -> Case:

@@ -106,6 +106,32 @@ def test_misuse_exits_2_with_one_line(capsys, argv, words):
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+BROKEN = {
+    "typo.py": ("def f(x:\n", "typo.py:1: SyntaxError: '(' was never closed"),
+    "index.py": (
+        "import numpy as np\n\nX = np.zeros(3)\nY = X[5]\n",
+        "index.py:4: IndexError: index 5 is out of bounds",
+    ),
+    "imports.py": ("import no_such_module_here\n", "No module named 'no_such_module_here'"),
+}
+
+
+@pytest.mark.parametrize("command", [["list"], ["run", "--quick"], ["show", "sine"]])
+@pytest.mark.parametrize("name", BROKEN)
+def test_a_broken_case_file_is_one_line_naming_where(tmp_path, monkeypatch, capsys, name, command):
+    text, words = BROKEN[name]
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--cases", name]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_missing_case_file_in_show_is_one_line(capsys):
+    assert main(["show", "sine", "--cases", "no_such_file.py"]) == 2
+    assert capsys.readouterr().err == "diffcompare: error: case file not found: no_such_file.py\n"
+
+
 def test_cuda_is_refused_cleanly_without_a_gpu(capsys):
     import torch
 
