@@ -162,7 +162,11 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
         if values[key].dtype.kind != "f":
             raise CaseError(f"{where}: wrt input {key!r} is not a float")
     if not chosen:
-        raise CaseError(f"{where}: nothing to differentiate (no float inputs)")
+        ints = [k for k, v in values.items() if v.dtype.kind in "iu"]
+        hint = f"; {ints[0]} is an integer: give it as a float (2.0, not 2)" if ints else ""
+        raise CaseError(f"{where}: nothing to differentiate (no float inputs){hint}")
+    if sum(values[k].size for k in chosen) == 0:
+        raise CaseError(f"{where}: nothing to differentiate ({', '.join(chosen)}: no entries)")
     doc = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ")
     new = Case(
         name=name,
