@@ -76,7 +76,7 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
             "—" if r.rtol is None else f"{r.rtol:.1e}",
             short(r.value),
             short(r.reference_value),
-            r.message[:80],
+            r.message if len(r.message) <= 240 else r.message[:239] + "…",
         ]
         for r in rows
     ]
@@ -97,6 +97,7 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
         ],
         tablefmt="github",
         disable_numparse=True,
+        maxcolwidths=[None] * 10 + [60],  # the note wraps: its end is often the why
     )
     return (
         f"diffcompare.check({name}): {len(failures)} of {len(rows)} rows disagree with the "

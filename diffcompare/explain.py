@@ -18,6 +18,8 @@ from diffcompare.timing import Budget
 GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
 MAX_NODES = 60
+NOTE_WIDTH = 56  # a method's note, wrapped to lines of this width
+MAX_NOTE = 4 * NOTE_WIDTH
 SHAPE_LIMIT_S = 10.0  # `list` calls each case once, for its output's shape
 
 
@@ -159,7 +161,7 @@ def method_table(case: Case, methods=DEFAULT) -> str:
             r.status,
             "—" if r.value is None else _numbers(r.value, 12),
             tables.digits(r) if r.status == "ok" else "—",
-            r.message[:70],
+            r.message if len(r.message) <= MAX_NOTE else r.message[: MAX_NOTE - 1] + "…",
         ]
         for r in rows
     ]
@@ -168,6 +170,7 @@ def method_table(case: Case, methods=DEFAULT) -> str:
         ["method", "family", "status", "value", "digits", "note"],
         tablefmt="github",
         disable_numparse=True,
+        maxcolwidths=[None] * 5 + [NOTE_WIDTH],  # a note wraps: its end is often the why
     )
     return f"{header}{table}\n\n✗ = beyond the method's tolerance"
 

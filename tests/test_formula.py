@@ -104,6 +104,14 @@ def test_show_prints_source_derivative_graph_and_table(capsys):
     assert "oracle (sympy-mpmath)" in out and "torch-forward" in out
 
 
+def test_show_wraps_a_long_note_instead_of_cutting_it(capsys):
+    assert main(["show", "detached"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| fd-forward"))
+    note = " ".join(line.rsplit("|", 2)[1].strip() for line in lines[start : start + 2])
+    assert note == "finite differences see values only: stop_gradient has no effect on them"
+
+
 def test_show_unknown_case_exits_2(capsys):
     assert main(["show", "no_such_case"]) == 2
     assert "unknown case" in capsys.readouterr().err
