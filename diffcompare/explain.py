@@ -12,8 +12,9 @@ from diffcompare.methods import DEFAULT, by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Case
 from diffcompare.report import tables
-from diffcompare.runner import Cells, Plan, problems, reference_for
+from diffcompare.runner import Plan, pairs
 from diffcompare.timing import Budget
+from diffcompare.worker import DEFAULT_TIMEOUT_S, InProcess
 
 GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
@@ -148,12 +149,14 @@ def method_table(case: Case, methods=DEFAULT) -> str:
         (case,), tuple(by_name(m) for m in methods), dtypes=("float64",), budget=Budget.quick()
     )
     header = ""
-    with np.errstate(all="ignore"):
-        rows, found = problems(case, plan)
-        for problem in found:  # one: the case's first operator in float64
-            ref, note = reference_for(problem)
-            rows += Cells(plan).rows(problem, ref, "")
-            header = _oracle(ref, note)
+    worker = InProcess(plan, DEFAULT_TIMEOUT_S)  # a case that never returns: timeout rows
+    rows, found = worker.problems(case)
+    for op, dtype in found:  # one: the case's first operator in float64
+        worker.reference(case, op, dtype)
+        ref, note = worker.references[(case.name, op, dtype)]
+        header = _oracle(ref, note)
+        worker.references[(case.name, op, dtype)] = (ref, "")  # said once, in the header
+        rows += [worker.cell(case, op, dtype, m, d) for m, d in pairs(plan)]
     body = [
         [
             r.method,

@@ -177,6 +177,22 @@ def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, m
     assert "| sine " in out and "derivative" in out
 
 
+def test_the_method_table_stops_a_case_that_never_returns(monkeypatch):
+    import time
+
+    from diffcompare import explain
+    from diffcompare.registry import make
+
+    def never_returns(x, xp=np):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
+    table = explain.method_table(make("never_returns", never_returns, {"x": 1.0}))
+    rows = [line for line in table.splitlines() if line.startswith("| ") and line[2] != " "]
+    assert len(rows) == 1 + 9 and all("| timeout " in r for r in rows[1:])
+
+
 def test_list_groups_cases_by_tag(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
