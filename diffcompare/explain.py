@@ -8,6 +8,7 @@ import numpy as np
 from tabulate import tabulate
 
 from diffcompare.deadline import TimedOut, deadline
+from diffcompare.errors import CaseError
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.registry import Case
@@ -202,9 +203,23 @@ def _box(lower: np.ndarray, upper: np.ndarray) -> str:
     return " × ".join(shown) + (f" × … ({more} more)" if more > 0 else "")
 
 
+def _within(section, case: Case) -> str:
+    """A section of `show`, or why it stopped: a case that never returns stops no more."""
+    try:
+        with deadline(DEFAULT_TIMEOUT_S):
+            return section(case)
+    except TimedOut as exc:
+        return f"(stopped: it {exc})"
+
+
 def show(case: Case) -> str:
-    op = operators_for(case, output_shape(case))[0]
-    problem = bind(case, op, "float64", output_shape(case))
+    try:
+        with deadline(DEFAULT_TIMEOUT_S):
+            out_shape = output_shape(case)
+    except TimedOut as exc:
+        raise CaseError(f"case {case.name!r}: calling it {exc}") from None
+    op = operators_for(case, out_shape)[0]
+    problem = bind(case, op, "float64", out_shape)
     point = ", ".join(f"{k}={np.array2string(v, threshold=6)}" for k, v in case.inputs.items())
     return (
         "\n\n".join(
@@ -213,8 +228,9 @@ def show(case: Case) -> str:
                 f"tags: {', '.join(case.tags)} · {op} with respect to {', '.join(case.wrt)} "
                 f"(n = {problem.n}) · at {point}",
                 "## Source\n\n" + source(case).rstrip(),
-                "## Symbolic derivative (SymPy)\n\n" + symbolic(case),
-                "## The graph torch recorded (grad_fn chain, output first)\n\n" + torch_graph(case),
+                "## Symbolic derivative (SymPy)\n\n" + _within(symbolic, case),
+                "## The graph torch recorded (grad_fn chain, output first)\n\n"
+                + _within(torch_graph, case),
                 "## Each method at this point\n\n" + method_table(case),
             ]
         )

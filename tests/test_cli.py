@@ -193,6 +193,56 @@ def test_the_method_table_stops_a_case_that_never_returns(monkeypatch):
     assert len(rows) == 1 + 9 and all("| timeout " in r for r in rows[1:])
 
 
+def test_show_stops_each_section_that_never_returns(monkeypatch, capsys, fresh_names):
+    import time
+
+    import sympy  # noqa: F401 — imported first: a 0.3 s limit must not cut an import short
+    import torch
+
+    one = torch.tensor(1.0)
+    torch.func.jvp(torch.sin, (one,), (one,))  # its first call imports decompositions
+
+    from diffcompare import explain
+    from diffcompare.registry import case
+
+    monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.3)
+    fresh_names.append("t_numpy_only")
+
+    @case(inputs={"x": 1.0}, name="t_numpy_only")
+    def numpy_only(x, xp=np):
+        while not isinstance(x, float | np.ndarray):  # a SymPy symbol or a torch tensor
+            time.sleep(0.01)
+        return xp.sin(x)
+
+    assert main(["show", "t_numpy_only"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("(stopped: it ran past the time limit of 0.3 s)") == 2  # SymPy, torch
+    rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("| ")}
+    assert "| timeout " in rows["sympy"] and "| timeout " in rows["torch"]
+    assert "| ok " in rows["fd-central"]
+
+
+def test_show_refuses_a_case_that_never_returns_in_one_line(monkeypatch, capsys, fresh_names):
+    import time
+
+    from diffcompare import explain
+    from diffcompare.registry import case
+
+    monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
+    fresh_names.append("t_spins")
+
+    @case(inputs={"x": 1.0}, name="t_spins")
+    def spins(x, xp=np):
+        while True:
+            time.sleep(0.01)
+
+    assert main(["show", "t_spins"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == "diffcompare: error: case 't_spins': calling it ran past the time limit of 0.2 s\n"
+    )
+
+
 def test_list_groups_cases_by_tag(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
