@@ -80,6 +80,18 @@ def _parser() -> argparse.ArgumentParser:
     quick.add_argument(
         "--at", required=True, metavar="NAME=VALUE,...", help="the point, e.g. x=1,y=2"
     )
+    quick.add_argument(
+        "--method",
+        action="append",
+        metavar="NAME",
+        help="method name (repeatable, comma-separated, or 'all'; default: the default nine)",
+    )
+    quick.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default="float64",
+        help="the precision every method works in (default: float64)",
+    )
 
     rep = sub.add_parser("report", help="redraw the reports from a saved results.json")
     rep.add_argument("results", metavar="RESULTS.json", help="a results.json or a run's folder")
@@ -228,18 +240,29 @@ def cmd_show(args) -> int:
 
 
 def cmd_quick(args) -> int:
+    import numpy as np
+
     from diffcompare import kink
     from diffcompare.explain import method_table
     from diffcompare.formula import parse_point, to_case
+    from diffcompare.methods import DEFAULT
 
+    methods = resolve("method", args.method) or DEFAULT
     point = parse_point(args.at)
     case = to_case(args.formula, point)  # checked: the text is safe to print as typed
-    print(f"f = {args.formula.strip()}   at {', '.join(f'{k}={v!r}' for k, v in point.items())}")
+    # the point as the methods and the oracle see it: rounded to the dtype
+    seen = {k: float(np.array(v, dtype=args.dtype)) for k, v in point.items()}
+    at = ", ".join(f"{k}={v!r}" for k, v in point.items())
+    if seen != point:
+        at += f" (in {args.dtype}: {', '.join(f'{k}={v!r}' for k, v in seen.items())})"
+    elif args.dtype != "float64":
+        at += f" (exact in {args.dtype})"
+    print(f"f = {args.formula.strip()}   at {at}")
     print()
-    found = kink.find(case)  # the oracle finds it too, and scores accordingly
+    found = kink.find(case, seen)  # the oracle finds it too, and scores accordingly
     if found:
         print("\n".join(found.lines()) + "\n")
-    print(method_table(case))
+    print(method_table(case, methods, args.dtype))
     return 0
 
 

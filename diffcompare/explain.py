@@ -143,16 +143,14 @@ def _numbers(v, precision: int) -> str:
     )
 
 
-def method_table(case: Case, methods=DEFAULT) -> str:
+def method_table(case: Case, methods=DEFAULT, dtype: str = "float64") -> str:
     """What each method returns at the case's point, against the oracle. The oracle's
     note (a kink, no reference) heads the table once rather than ending every row."""
-    plan = Plan(
-        (case,), tuple(by_name(m) for m in methods), dtypes=("float64",), budget=Budget.quick()
-    )
+    plan = Plan((case,), tuple(by_name(m) for m in methods), dtypes=(dtype,), budget=Budget.quick())
     header = ""
     worker = InProcess(plan, DEFAULT_TIMEOUT_S)  # a case that never returns: timeout rows
     rows, found = worker.problems(case)
-    for op, dtype in found:  # one: the case's first operator in float64
+    for op, _ in found:  # one: the case's first operator, in dtype
         worker.reference(case, op, dtype)
         ref, note = worker.references[(case.name, op, dtype)]
         header = _oracle(ref, note)

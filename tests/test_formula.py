@@ -66,6 +66,30 @@ def test_the_formula_runs_the_same_on_every_backend(capsys):
         assert method in out
 
 
+def test_quick_in_float32_with_chosen_methods(capsys):
+    argv = ["quick", "sin(x)/x", "--at", "x=1e-3", "--dtype", "float32", "--method", "torch"]
+    assert main([*argv, "--method", "fd-central"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("f = sin(x)/x   at x=0.001 (in float32: x=0.0010000000474974513)\n")
+    rows = [line.split("|")[1].strip() for line in out.splitlines() if line.startswith("| ")]
+    assert rows == ["method", "torch", "fd-central"]
+    torch_row = next(line for line in out.splitlines() if line.startswith("| torch"))
+    assert "✗" in torch_row  # cos(x)/x − sin(x)/x² cancels in float32
+
+
+def test_quick_looks_for_kinks_at_the_point_the_methods_see(capsys):
+    """x = 0.1 rounds to 0.10000000149 in float32: abs(x - 0.1) is past its kink there."""
+    assert main(["quick", "abs(x - 0.1)", "--at", "x=0.1", "--dtype", "float32"]) == 0
+    out = capsys.readouterr().out
+    assert "is a kink" not in out and "oracle (sympy-mpmath): 1." in out
+
+
+def test_quick_refuses_an_unknown_method_before_printing_anything(capsys):
+    assert main(["quick", "x", "--at", "x=1", "--method", "magic"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("diffcompare: error: unknown method 'magic'")
+
+
 def test_quick_says_once_why_there_is_no_oracle(capsys):
     assert main(["quick", "sqrt(x)", "--at", "x=0"]) == 0
     out = capsys.readouterr().out
