@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
         help="fd-forward, fd-central, fd-5point, complex-step (default: all four)",
     )
     step.add_argument("--dtype", action="append", help="float64, float32 (default: both)")
+    step.add_argument(
+        "--formula", help='a formula typed here instead of cases, e.g. "sin(x)/x" (needs --at)'
+    )
+    step.add_argument("--at", metavar="NAME=VALUE,...", help="the formula's point, e.g. x=1e-3")
     size = kinds.add_parser("size", help="time and cost ratio against n, per method")
     size.add_argument(
         "--case",
@@ -332,14 +336,12 @@ def cmd_sweep(args) -> int:
     if args.study == "step":
         from diffcompare.sweep import step
 
-        if not args.case and not args.tag and not args.cases:
-            args.case = ["sin_exp"]
         schemes = _csv_list(args.scheme) or list(step.SCHEMES)
         for name in schemes:
             if name not in step.SCHEMES:
                 raise UsageError(f"unknown scheme {name!r}; choose from: {', '.join(step.SCHEMES)}")
         dtypes = resolve("dtype", args.dtype) or ["float64", "float32"]
-        result = step.sweep(_cases(args), schemes, dtypes)
+        result = step.sweep(_studied(args), schemes, dtypes)
     elif args.study == "size":
         from diffcompare.methods.autograd import resolve_devices
         from diffcompare.sweep import size
@@ -376,6 +378,21 @@ def cmd_sweep(args) -> int:
     print(sweep_summary(result))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0
+
+
+def _studied(args) -> list:
+    """What `sweep step` studies: a formula typed here, or cases (default: sin_exp)."""
+    if args.formula is None and args.at is None:
+        if not args.case and not args.tag and not args.cases:
+            args.case = ["sin_exp"]
+        return _cases(args)
+    if args.formula is None or args.at is None:
+        raise UsageError("--formula and --at go together")
+    if args.case or args.tag or args.cases:
+        raise UsageError("--formula studies the formula alone: drop --case, --tag and --cases")
+    from diffcompare.formula import parse_point, to_case
+
+    return [to_case(args.formula, parse_point(args.at))]
 
 
 RUN_ARGS = "run.json"  # the arguments of a run, kept in its folder for --resume

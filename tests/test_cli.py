@@ -289,6 +289,16 @@ def test_sweeps_write_plot_table_and_html_section(tmp_path, capsys):
     assert 'id="sweep-step"' in html and 'id="sweep-size"' in html
 
 
+def test_sweep_step_studies_a_formula_typed_here(tmp_path, capsys):
+    args = ["--formula", "sin(x)/x", "--at", "x=1e-3", "--scheme", "fd-central"]
+    assert main(["sweep", "step", *args, "--dtype", "float64", "--out", str(tmp_path)]) == 0
+    assert "formula float64 fd-central: best h" in capsys.readouterr().out
+    data = json.loads((tmp_path / "sweep_step.json").read_text())
+    assert {(r["case"], r["scheme"]) for r in data["table"]} == {("formula", "fd-central")}
+    assert len(data["points"]) >= 10  # h from 1e-1 down to 1e-16
+    assert (tmp_path / "plots" / "sweep_step_formula.png").exists()
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -300,6 +310,9 @@ def test_sweeps_write_plot_table_and_html_section(tmp_path, capsys):
         ["sweep", "size", "--timeout", "-1"],
         ["sweep", "size", "--method", "nope"],
         ["sweep", "nope"],
+        ["sweep", "step", "--formula", "sin(x)"],
+        ["sweep", "step", "--formula", "sin(x)", "--at", "x=1", "--case", "sine"],
+        ["sweep", "step", "--formula", "open('f')", "--at", "x=1"],
     ],
 )
 def test_sweep_misuse_exits_2_with_one_line(argv, capsys):
