@@ -140,20 +140,29 @@ def _numbers(v, precision: int) -> str:
     flat = flat.reshape(()) if flat.size == 1 else flat  # a bound given as (x,) is x
     return np.array2string(
         flat, precision=precision, threshold=6, separator=", ", max_line_width=10**6
+    ).replace("\n", "")  # a matrix on one line: [[0., 1.], [1., 0.]]
+
+
+def method_table(
+    case: Case, methods=DEFAULT, dtype: str = "float64", operator: str | None = None
+) -> str:
+    """What each method returns at the case's point, against the oracle (the case's
+    first-order operator unless one is named). The oracle's note (a kink, no reference)
+    heads the table once rather than ending every row."""
+    plan = Plan(
+        (case,),
+        tuple(by_name(m) for m in methods),
+        dtypes=(dtype,),
+        operators=None if operator is None else (operator,),
+        budget=Budget.quick(),
     )
-
-
-def method_table(case: Case, methods=DEFAULT, dtype: str = "float64") -> str:
-    """What each method returns at the case's point, against the oracle. The oracle's
-    note (a kink, no reference) heads the table once rather than ending every row."""
-    plan = Plan((case,), tuple(by_name(m) for m in methods), dtypes=(dtype,), budget=Budget.quick())
     header = ""
     worker = InProcess(plan, DEFAULT_TIMEOUT_S)  # a case that never returns: timeout rows
     rows, found = worker.problems(case)
     for op, _ in found:  # one: the case's first operator, in dtype
         worker.reference(case, op, dtype)
         ref, note = worker.references[(case.name, op, dtype)]
-        header = _oracle(ref, note)
+        header = _direction(worker.found[(case.name, op, dtype)]) + _oracle(ref, note)
         worker.references[(case.name, op, dtype)] = (ref, "")  # said once, in the header
         rows += [worker.cell(case, op, dtype, m, d) for m, d in pairs(plan)]
     body = [
@@ -175,6 +184,17 @@ def method_table(case: Case, methods=DEFAULT, dtype: str = "float64") -> str:
         maxcolwidths=[None] * 5 + [NOTE_WIDTH],  # a note wraps: its end is often the why
     )
     return f"{header}{table}\n\n✗ = beyond the method's tolerance"
+
+
+def _direction(problem) -> str:
+    """The seeded direction of a jvp, hvp or vjp: without it its value means nothing."""
+    if problem.tangent is not None:
+        return (
+            f"{problem.operator} along v = {_numbers(problem.tangent, 6)} (seed {problem.seed})\n"
+        )
+    if problem.cotangent is not None:
+        return f"vjp with u = {_numbers(problem.cotangent, 6)} (seed {problem.seed})\n"
+    return ""
 
 
 def _oracle(ref, note: str) -> str:

@@ -84,6 +84,33 @@ def test_quick_looks_for_kinks_at_the_point_the_methods_see(capsys):
     assert "is a kink" not in out and "oracle (sympy-mpmath): 1." in out
 
 
+def test_quick_second_derivative_against_the_closed_form(capsys):
+    argv = ["quick", "sin(x)*exp(x)", "--at", "x=0.5", "--operator", "second_derivative"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    shown = float(out.split("oracle (sympy-mpmath): ")[1].split()[0])
+    assert shown == pytest.approx(
+        2 * np.cos(0.5) * np.exp(0.5), rel=1e-15
+    )  # (sin·exp)'' = 2cos·exp
+    assert "reverse-over-reverse" in out
+
+
+def test_quick_names_the_direction_of_a_jvp(capsys):
+    assert main(["quick", "x*y", "--at", "x=1,y=2", "--operator", "jvp"]) == 0
+    out = capsys.readouterr().out
+    v = [float(t) for t in out.split("jvp along v = [")[1].split("]")[0].split(",")]
+    shown = float(out.split("oracle (sympy-mpmath): ")[1].split()[0])
+    assert shown == pytest.approx(
+        2.0 * v[0] + 1.0 * v[1], rel=1e-5
+    )  # ∇(xy) = (y, x), v to 6 digits
+
+
+def test_quick_refuses_an_operator_that_does_not_apply(capsys):
+    assert main(["quick", "x*y", "--at", "x=1,y=2", "--operator", "second_derivative"]) == 2
+    err = capsys.readouterr().err
+    assert "does not apply to f(x, y); choose from: gradient, hessian" in err
+
+
 def test_quick_refuses_an_unknown_method_before_printing_anything(capsys):
     assert main(["quick", "x", "--at", "x=1", "--method", "magic"]) == 2
     out, err = capsys.readouterr()
