@@ -124,6 +124,7 @@ def check(
     ``reference`` is your own derivative, a function of the same inputs returning the
     first derivative (the gradient, with the input's shape; or the Jacobian): it is
     scored against the oracle too, and a wrong one fails the check. Returns the rows.
+    Raises ValueError where the point has no derivative to check (log(x) at -1).
     """
     name = getattr(fn, "__name__", "fn")
     case = registry.make(name, fn, inputs, wrt)
