@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,11 @@ import pytest
 from diffcompare.cli import main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "my_cases.py"
+
+
+def never_returns(x, xp=np):
+    while True:
+        time.sleep(0.01)
 
 
 def test_user_case_file_runs_in_a_fresh_process_and_reaches_every_output(tmp_path):
@@ -158,18 +164,12 @@ def test_list_shows_cases_with_their_operator(capsys):
 
 
 def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, monkeypatch):
-    import time
-
     from diffcompare import explain
     from diffcompare.registry import case
 
     monkeypatch.setattr(explain, "SHAPE_LIMIT_S", 0.2)
     fresh_names.append("t_never_returns")
-
-    @case(inputs={"x": 1.0}, name="t_never_returns")
-    def never_returns(x, xp=np):
-        while True:
-            time.sleep(0.01)
+    case(inputs={"x": 1.0}, name="t_never_returns")(never_returns)
 
     assert main(["list", "--case", "t_never_returns,sine"]) == 0
     out = capsys.readouterr().out
@@ -178,14 +178,8 @@ def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, m
 
 
 def test_the_method_table_stops_a_case_that_never_returns(monkeypatch):
-    import time
-
     from diffcompare import explain
     from diffcompare.registry import make
-
-    def never_returns(x, xp=np):
-        while True:
-            time.sleep(0.01)
 
     monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
     table = explain.method_table(make("never_returns", never_returns, {"x": 1.0}))
@@ -194,8 +188,6 @@ def test_the_method_table_stops_a_case_that_never_returns(monkeypatch):
 
 
 def test_show_stops_each_section_that_never_returns(monkeypatch, capsys, fresh_names):
-    import time
-
     import sympy  # noqa: F401 — imported first: a 0.3 s limit must not cut an import short
     import torch
 
@@ -223,18 +215,12 @@ def test_show_stops_each_section_that_never_returns(monkeypatch, capsys, fresh_n
 
 
 def test_show_refuses_a_case_that_never_returns_in_one_line(monkeypatch, capsys, fresh_names):
-    import time
-
     from diffcompare import explain
     from diffcompare.registry import case
 
     monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
     fresh_names.append("t_spins")
-
-    @case(inputs={"x": 1.0}, name="t_spins")
-    def spins(x, xp=np):
-        while True:
-            time.sleep(0.01)
+    case(inputs={"x": 1.0}, name="t_spins")(never_returns)
 
     assert main(["show", "t_spins"]) == 2
     err = capsys.readouterr().err
