@@ -72,7 +72,16 @@ def test_a_batch_after_the_other_callables_starts_with_one_untimed_call(clock):
 
     pair = measure_pair(f, primal, Budget(batch_s=1.0, repeats=5, max_total_s=1e9))
     assert (pair.call.number, pair.primal.number) == (4, 1)
-    assert calls == {"f": 1 + 5 * (1 + 4), "primal": 1 + 5 * 1}  # calibration + batches
+    assert calls == {"f": 2 + 5 * (1 + 4), "primal": 2 + 5 * 1}  # calibration + batches
+
+
+def test_a_slow_first_call_does_not_set_the_calls_per_batch(clock):
+    costs = iter([5.0])  # a cold first call, then 0.3 a call
+
+    def f():
+        clock.work(next(costs, 0.3))
+
+    assert timing.calibrate(f, 1.0)[0] == 4
 
 
 def test_a_slow_pair_gets_fewer_repeats_but_at_least_three(clock):
