@@ -183,7 +183,8 @@ def method_table(
         disable_numparse=True,
         maxcolwidths=[None] * 5 + [NOTE_WIDTH],  # a note wraps: its end is often the why
     )
-    return f"{header}{table}\n\n✗ = beyond the method's tolerance"
+    legend = "\n\n✗ = beyond the method's tolerance" if any("✗" in r[4] for r in body) else ""
+    return f"{header}{table}{legend}"
 
 
 def _direction(problem) -> str:

@@ -75,6 +75,13 @@ def test_quick_in_float32_with_chosen_methods(capsys):
     assert rows == ["method", "torch", "fd-central"]
     torch_row = next(line for line in out.splitlines() if line.startswith("| torch"))
     assert "✗" in torch_row  # cos(x)/x − sin(x)/x² cancels in float32
+    assert out.endswith("\n✗ = beyond the method's tolerance\n")
+
+
+def test_quick_explains_the_cross_only_when_a_row_has_one(capsys):
+    assert main(["quick", "sin(x)", "--at", "x=1", "--method", "torch"]) == 0
+    out = capsys.readouterr().out
+    assert "| torch " in out and "✗" not in out
 
 
 def test_quick_looks_for_kinks_at_the_point_the_methods_see(capsys):
