@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 from tabulate import tabulate
@@ -138,9 +139,10 @@ def torch_graph(case: Case) -> str:
 def _numbers(v, precision: int) -> str:
     flat = np.asarray(v, dtype=np.float64)
     flat = flat.reshape(()) if flat.size == 1 else flat  # a bound given as (x,) is x
-    return np.array2string(
+    text = np.array2string(
         flat, precision=precision, threshold=6, separator=", ", max_line_width=10**6
     ).replace("\n", "")  # a matrix on one line: [[0., 1.], [1., 0.]]
+    return re.sub(r"(?<=\[) +|(?<=, ) +| +(?=[,\]])", "", text)  # numpy's column padding
 
 
 def method_table(

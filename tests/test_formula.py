@@ -173,3 +173,10 @@ def test_show_wraps_a_long_note_instead_of_cutting_it(capsys):
 def test_show_unknown_case_exits_2(capsys):
     assert main(["show", "no_such_case"]) == 2
     assert "unknown case" in capsys.readouterr().err
+
+
+def test_vectors_print_without_numpys_column_padding():
+    from diffcompare.explain import _numbers
+
+    assert _numbers([0.999999999991, 1.0, -2.25], 12) == "[0.999999999991, 1., -2.25]"
+    assert _numbers([[0.0, 1.0], [1.0, -0.5]], 12) == "[[0., 1.], [1., -0.5]]"
