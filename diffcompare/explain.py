@@ -241,7 +241,7 @@ def show(case: Case) -> str:
         raise CaseError(f"case {case.name!r}: calling it {exc}") from None
     op = operators_for(case, out_shape)[0]
     problem = bind(case, op, "float64", out_shape)
-    point = ", ".join(f"{k}={np.array2string(v, threshold=6)}" for k, v in case.inputs.items())
+    point = ", ".join(f"{k}={_numbers(v, 8)}" for k, v in case.inputs.items())
     return (
         "\n\n".join(
             [

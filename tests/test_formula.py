@@ -162,6 +162,11 @@ def test_show_prints_source_derivative_graph_and_table(capsys):
     assert "oracle (sympy-mpmath)" in out and "torch-forward" in out
 
 
+def test_show_prints_the_point_as_the_method_table_prints_vectors(capsys):
+    assert main(["show", "grad_sum"]) == 0
+    assert "· at x=[0.3, -1.2, 0.8, 2.]\n" in capsys.readouterr().out
+
+
 def test_show_wraps_a_long_note_instead_of_cutting_it(capsys):
     assert main(["show", "detached"]) == 0
     lines = capsys.readouterr().out.splitlines()
