@@ -42,7 +42,7 @@ FAMILIES = ("rosenbrock", "sum_of_squares")
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 REDUCED = (10, 1000)
 BATCH_S = 0.01  # diffcompare's batches here, and so the Timer's blocks
-SAMPLES = 21  # alternating samples per cell ...
+SAMPLES = 41  # alternating samples per cell (21 on the H200 left its Timer 7 % from itself) ...
 CELL_S = 3.0  # ... or fewer where a cell's samples would take longer (at least 5)
 SUITE = Budget()  # what `diffcompare run` gives every cell
 PRIMAL = Budget(batch_s=0.005, repeats=5, max_total_s=1.0)
