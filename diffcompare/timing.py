@@ -43,10 +43,11 @@ def calibrate(fn: Callable[[], object], batch_s: float) -> tuple[int, float]:
     first batch over batch_s, overshooting it by 1.6 times on average, and spends about
     twice the last batch getting there). These batches warm caches up; not samples.
     A single call that is long enough at once is timed twice, the faster counting: the
-    first call after another callable can be many times slower than the next (a CPU's
-    thread pool waking up, the allocator), and calls per batch taken from it alone
-    would be too few (on the 16-core host of an H200, one call of 0.26 ms took over
-    10 ms: 1 call per batch instead of 39, and those single calls timed 28 % slow)."""
+    first call after another callable can be many times slower than the next, and calls
+    per batch taken from it alone would be too few (on the 16-core host of an H200, one
+    call of 0.26 ms took over 10 ms: 1 call per batch instead of 39, and those batches
+    of one call timed 28 % slower than torch.utils.benchmark's; the cause of the slow
+    first call was not established)."""
     number = 1
     while True:
         per_call = batch(fn, number)
