@@ -432,6 +432,12 @@ def _resumed(args) -> argparse.Namespace:
     return again
 
 
+def _methods(args) -> tuple[str, ...]:
+    from diffcompare import methods
+
+    return tuple(resolve("method", args.method) or methods.DEFAULT)
+
+
 def cmd_run(args) -> int:
     from diffcompare.worker import Isolated, Sources
 
@@ -448,7 +454,7 @@ def cmd_run(args) -> int:
     if isolation == "process":  # started first: it imports while this process does
         sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
         cuda = not args.device or "cuda" in args.device  # (no --device: every device)
-        worker = Isolated(sources, args.timeout, args.memory_limit, cuda)
+        worker = Isolated(sources, args.timeout, args.memory_limit, cuda, _methods(args))
     try:
         return _run(args, saved, worker)
     except BaseException:
@@ -484,10 +490,9 @@ def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
     from diffcompare.timing import Budget
     from diffcompare.worker import InProcess
 
-    names = resolve("method", args.method) or list(methods.DEFAULT)
     plan = Plan(
         cases=tuple(cases),
-        methods=tuple(methods.by_name(n) for n in names),
+        methods=tuple(methods.by_name(n) for n in _methods(args)),
         devices=tuple(resolve_devices(_csv_list(args.device))),
         dtypes=tuple(resolve("dtype", args.dtype) or (("float64",) if args.quick else DTYPES)),
         operators=tuple(resolve("operator", args.operator)) or None,

@@ -30,10 +30,39 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 4096
 
 
+HEAVY = ("sympy", "mpmath", "torch", "torch.func", "diffcompare.methods.batch")
+_SET_UP: set[str] = set()  # what this process has set up: "imports", method names
+
+
+def set_up(methods) -> None:
+    """What a process does once, outside any time limit: the heavy imports (SymPy's
+    first import alone takes about half a second, and a time limit that fires inside an
+    import is charged to whichever cell ran first), then each method's one-time library
+    setup (``set_up``, where it has one). What fails here is left to fail in the cells,
+    which say why."""
+    import importlib
+
+    if "imports" not in _SET_UP:
+        _SET_UP.add("imports")
+        for module in HEAVY:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+    for method in methods:
+        if method.name not in _SET_UP and hasattr(method, "set_up"):
+            _SET_UP.add(method.name)
+            try:
+                method.set_up()
+            except Exception:
+                pass
+
+
 class InProcess:
     """Cells run in this process; ``timeout`` (SIGALRM) stops Python code that runs long."""
 
     def __init__(self, plan: Plan, timeout: float | None = None):
+        set_up(plan.methods)
         self.plan = plan
         self.timeout = timeout
         self.cells = Cells(plan)
@@ -109,11 +138,14 @@ def _data_bytes() -> int:
     return 0
 
 
-def _start(sources: Sources, memory_mb: int | None, cuda: bool = False) -> None:
+def _start(
+    sources: Sources, memory_mb: int | None, cuda: bool = False, methods: tuple[str, ...] = ()
+) -> None:
     """Runs once in each new worker process: cases, the heavy imports (done here, while
     the parent does its own, rather than inside the first cell's timing), CUDA's context
-    if the run may use it, then the memory limit: memory_mb above what all that holds."""
-    import importlib
+    if the run may use it, the methods' one-time setup (a replaced worker would otherwise
+    charge it to its first cell's time limit), then the memory limit: memory_mb above
+    what all that holds."""
     import resource
     import signal
 
@@ -122,16 +154,13 @@ def _start(sources: Sources, memory_mb: int | None, cuda: bool = False) -> None:
         registry.builtin()
     for spec in sources.specs:
         registry.load(spec)
-    for module in ("sympy", "torch", "torch.func", "diffcompare.methods.batch"):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
+    set_up(())
     if cuda:
         import torch
 
         if torch.cuda.is_available():
             torch.zeros(1, device="cuda")  # creates the context
+    set_up(by_name(name) for name in methods)
     if memory_mb:
         limit = _data_bytes() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
@@ -171,9 +200,11 @@ class Isolated:
         timeout: float = DEFAULT_TIMEOUT_S,
         memory_mb: int | None = DEFAULT_MEMORY_MB,
         cuda: bool = False,
+        methods: tuple[str, ...] = (),
     ):
         """Starts the worker at once (it imports while the caller sets up); ``bind``
-        gives it the plan. cuda: the plan may run cells on CUDA (start its context)."""
+        gives it the plan. cuda: the plan may run cells on CUDA (start its context);
+        methods: the plan's methods, set up in each worker before its first cell."""
         import multiprocessing
 
         from pebble import ProcessPool
@@ -183,7 +214,7 @@ class Isolated:
         self.pool = ProcessPool(
             max_workers=1,
             initializer=_start,
-            initargs=(sources, memory_mb, cuda),
+            initargs=(sources, memory_mb, cuda, tuple(methods)),
             context=multiprocessing.get_context("spawn"),  # no fork after torch's threads
         )
         self.pool.schedule(int)  # start the worker now

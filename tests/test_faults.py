@@ -135,3 +135,17 @@ def test_the_memory_limit_counts_above_the_imports():
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert 200 * 2**20 < int(out.stdout) <= 256 * 2**20
+
+
+@pytest.mark.parametrize("isolation", ["none", "process"])
+def test_a_short_time_limit_is_not_spent_on_one_time_setup(isolation, tmp_path):
+    """A fresh process's first forward-mode cell loads torch's decompositions and
+    torch._dynamo (about a second), its first oracle imports SymPy: neither is a cell's
+    time. A replaced worker sets up again before its first cell, not inside it."""
+    argv = ["run", "--case", "grad_sum,rosenbrock_n10", "--method", "torch-forward"]
+    argv += ["--timeout", "0.5", "--isolation", isolation, "--no-progress", "--out", tmp_path]
+    subprocess.run([sys.executable, "-m", "diffcompare", *map(str, argv)], check=True)
+    data = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert len(data) == 4  # two cases, two dtypes
+    for r in data:
+        assert r["status"] == "ok" and r["passed"] is True, (r["case"], r["message"])

@@ -10,6 +10,8 @@ object with this shape (the ``Method`` protocol):
     rtol(dtype, derivative_order) -> the relative error it is allowed (see
                   oracle.tolerance: 100 x the theoretical error of its scheme)
     prepare(problem, device) -> Prepared, or raise Unsupported("why")
+    set_up()      optional: one-time library setup, run once per process before any
+                  cell's time limit starts (torch-forward's first use costs about a second)
 
 ``prepare`` does the one-off work (deriving, compiling, choosing steps) and is timed
 as ``prepare_s``; ``Prepared.call`` is what the runner times as ``eval_s``.

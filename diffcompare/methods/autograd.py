@@ -163,6 +163,16 @@ class Forward(_Torch):
     }
 
     @staticmethod
+    def set_up() -> None:
+        """A process's first jvp loads torch's decompositions, its first grad transform
+        torch._dynamo: about a second together, which no cell's time limit should pay."""
+        import torch
+        from torch.func import grad, jvp
+
+        x = torch.zeros(1, dtype=torch.float64)
+        jvp(grad(lambda t: torch.sin(t).sum()), (x,), (torch.ones_like(x),))
+
+    @staticmethod
     def operator(op, F, theta, tangent, cotangent):
         import torch
         from torch.func import grad, jacfwd, jacrev, jvp
