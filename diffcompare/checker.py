@@ -13,6 +13,8 @@ from diffcompare.options import resolve
 from diffcompare.problem import bind, operators_for, output_shape
 from diffcompare.result import Result
 
+NOTE_WIDTH = 60  # a row's note in check()'s report, wrapped to lines of this width
+
 DEFAULT_METHODS = ("sympy", "fd-central", "torch")  # one of each family
 
 
@@ -59,6 +61,8 @@ def _reference(problem):
 def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
     from tabulate import tabulate
 
+    from diffcompare.report import tables
+
     def short(v):
         if v is None:
             return "—"
@@ -76,7 +80,7 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
             "—" if r.rtol is None else f"{r.rtol:.1e}",
             short(r.value),
             short(r.reference_value),
-            r.message if len(r.message) <= 240 else r.message[:239] + "…",
+            tables.clipped(r.message, NOTE_WIDTH),
         ]
         for r in rows
     ]
@@ -97,7 +101,7 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
         ],
         tablefmt="github",
         disable_numparse=True,
-        maxcolwidths=[None] * 10 + [60],  # the note wraps: its end is often the why
+        maxcolwidths=[None] * 10 + [NOTE_WIDTH],  # the note wraps: its end is often the why
     )
     return (
         f"diffcompare.check({name}): {len(failures)} of {len(rows)} rows disagree with the "

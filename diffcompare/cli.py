@@ -254,10 +254,9 @@ def cmd_quick(args) -> int:
     from diffcompare import kink
     from diffcompare.explain import method_table
     from diffcompare.formula import parse_point, to_case
-    from diffcompare.methods import DEFAULT
     from diffcompare.problem import operators_for
 
-    methods = resolve("method", args.method) or DEFAULT
+    methods = _methods(args)
     point = parse_point(args.at)
     case = to_case(args.formula, point)  # checked: the text is safe to print as typed
     operator = None

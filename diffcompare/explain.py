@@ -22,7 +22,6 @@ GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
 MAX_NODES = 60
 NOTE_WIDTH = 56  # a method's note, wrapped to lines of this width
-MAX_NOTE = 4 * NOTE_WIDTH
 SHAPE_LIMIT_S = 10.0  # `list` calls each case once, for its output's shape
 
 
@@ -174,7 +173,7 @@ def method_table(
             r.status,
             "—" if r.value is None else _numbers(r.value, 12),
             tables.digits(r) if r.status == "ok" else "—",
-            r.message if len(r.message) <= MAX_NOTE else r.message[: MAX_NOTE - 1] + "…",
+            tables.clipped(r.message, NOTE_WIDTH),
         ]
         for r in rows
     ]

@@ -13,6 +13,8 @@ SIGALRM time limit (Python code only) and no memory limit: for tests and librari
 
 from __future__ import annotations
 
+import functools
+import importlib
 import pickle
 import traceback
 from dataclasses import dataclass, replace
@@ -31,7 +33,16 @@ DEFAULT_MEMORY_MB = 4096
 
 
 HEAVY = ("sympy", "mpmath", "torch", "torch.func", "diffcompare.methods.batch")
-_SET_UP: set[str] = set()  # what this process has set up: "imports", method names
+_SET_UP: set[str] = set()  # the methods this process has set up
+
+
+@functools.cache
+def _import_heavy() -> None:
+    for module in HEAVY:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
 
 
 def set_up(methods) -> None:
@@ -40,15 +51,7 @@ def set_up(methods) -> None:
     import is charged to whichever cell ran first), then each method's one-time library
     setup (``set_up``, where it has one). What fails here is left to fail in the cells,
     which say why."""
-    import importlib
-
-    if "imports" not in _SET_UP:
-        _SET_UP.add("imports")
-        for module in HEAVY:
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                pass
+    _import_heavy()
     for method in methods:
         if method.name not in _SET_UP and hasattr(method, "set_up"):
             _SET_UP.add(method.name)

@@ -12,6 +12,12 @@ from diffcompare.result import Result, Results
 SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "timeout"}
 
 
+def clipped(message: str, width: int) -> str:
+    """A row's note for a table that wraps it at width: four lines at most, then "…"."""
+    limit = 4 * width
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 def column(r: Result) -> str:
     return r.method if r.device == "cpu" else f"{r.method}@{r.device}"
 
