@@ -14,6 +14,7 @@ SIGALRM time limit (Python code only) and no memory limit: for tests and librari
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import pickle
 import traceback
@@ -32,7 +33,16 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_MB = 4096
 
 
-HEAVY = ("sympy", "mpmath", "torch", "torch.func", "diffcompare.methods.batch")
+HEAVY = (
+    "sympy",
+    "sympy.tensor.tensor",  # imported by SymPy's first Add of three terms or more: 0.05–0.2 s
+    "mpmath",
+    "torch",
+    "torch.func",
+    "diffcompare.methods.batch",
+    "diffcompare.kink",  # the oracle's, on its first reference
+    "diffcompare.template",
+)
 _SET_UP: set[str] = set()  # the methods this process has set up
 
 
@@ -45,20 +55,40 @@ def _import_heavy() -> None:
             pass
 
 
-def set_up(methods) -> None:
+def set_up(methods, cuda: bool = False) -> None:
     """What a process does once, outside any time limit: the heavy imports (SymPy's
     first import alone takes about half a second, and a time limit that fires inside an
-    import is charged to whichever cell ran first), then each method's one-time library
-    setup (``set_up``, where it has one). What fails here is left to fail in the cells,
-    which say why."""
+    import is charged to whichever cell ran first), CUDA's context if asked for (where
+    there is one), then each method's one-time library setup (``set_up``, where it has
+    one). What fails here is left to fail in the cells, which say why. Then the garbage
+    collection those allocations have made due: a full one in a process that holds torch
+    and SymPy (0.14 s here), which the first cell's time and time limit would otherwise
+    pay."""
+    fresh = _import_heavy.cache_info().currsize == 0
     _import_heavy()
+    if cuda and _cuda_context.cache_info().currsize == 0:
+        fresh = True
+        _cuda_context()
     for method in methods:
         if method.name not in _SET_UP and hasattr(method, "set_up"):
             _SET_UP.add(method.name)
+            fresh = True
             try:
                 method.set_up()
             except Exception:
                 pass
+    if fresh:
+        gc.collect()
+
+
+@functools.cache
+def _cuda_context() -> None:
+    try:
+        import torch
+    except ImportError:
+        return
+    if torch.cuda.is_available():
+        torch.zeros(1, device="cuda")  # creates the context
 
 
 class InProcess:
@@ -157,13 +187,7 @@ def _start(
         registry.builtin()
     for spec in sources.specs:
         registry.load(spec)
-    set_up(())
-    if cuda:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.zeros(1, device="cuda")  # creates the context
-    set_up(by_name(name) for name in methods)
+    set_up([by_name(name) for name in methods], cuda)
     if memory_mb:
         limit = _data_bytes() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))

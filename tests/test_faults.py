@@ -149,3 +149,22 @@ def test_a_short_time_limit_is_not_spent_on_one_time_setup(isolation, tmp_path):
     assert len(data) == 4  # two cases, two dtypes
     for r in data:
         assert r["status"] == "ok" and r["passed"] is True, (r["case"], r["message"])
+
+
+def test_set_up_leaves_the_first_reference_no_heavy_import_and_no_collection_due():
+    """What the time limit of a fresh process's first cell would have paid: SymPy's first
+    Add of three terms imports sympy.tensor (0.05–0.2 s), and the objects the imports
+    made have a full garbage collection due (0.14 s)."""
+    code = (
+        "import gc, sys; from diffcompare import oracle, registry, worker; "
+        "from diffcompare.problem import bind, output_shape; "
+        "worker.set_up(()); print(*gc.get_count()[1:]); registry.builtin(); "
+        "case = registry.get('grad_sum'); before = set(sys.modules); "
+        "oracle.reference(bind(case, 'gradient', 'float64', output_shape(case))); "
+        "print(*sorted(set(sys.modules) - before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    due, imported = out.stdout.splitlines()
+    assert due == "0 0"  # no collection of the older generations pending
+    heavy = ("sympy.tensor", "sympy.combinatorics", "diffcompare.kink", "diffcompare.template")
+    assert not [m for m in imported.split() if m.startswith(heavy)]
