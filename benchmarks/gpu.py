@@ -12,7 +12,9 @@ diffcompare's harness (which synchronises inside the timed call) and by
 ``torch.utils.benchmark.Timer`` on the same callable, in strict alternation: each
 sample is one batch of diffcompare's (calls per batch calibrated to about 10 ms, as a
 run calibrates them), one Timer block of as many calls, and a second Timer block (the
-noise floor), so that a drift of the machine hits all three alike. The suite's own
+noise floor), so that a drift of the machine hits all three alike; the three take the
+first, second and third place in turn, so that what a place costs (following the
+other harness's block, say) falls on each alike. The suite's own
 short budget and the cost ratio (gradient / f, paired as a run pairs them) are timed
 in rounds. The report gives the medians and their ratios, the cost ratio, the n from
 which CUDA beats the CPU, and the peak GPU memory of each cell. It names the device
@@ -42,8 +44,8 @@ FAMILIES = ("rosenbrock", "sum_of_squares")
 SIZES = (10**3, 10**4, 10**5, 10**6, 10**7)
 REDUCED = (10, 1000)
 BATCH_S = 0.01  # diffcompare's batches here, and so the Timer's blocks
-SAMPLES = 41  # alternating samples per cell (21 on the H200 left its Timer 7 % from itself) ...
-CELL_S = 3.0  # ... or fewer where a cell's samples would take longer (at least 5)
+SAMPLES = 42  # alternating samples per cell (21 on the H200 left its Timer 7 % from itself) ...
+CELL_S = 3.0  # ... or fewer where a cell's samples would take longer (at least 6, in threes)
 SUITE = Budget()  # what `diffcompare run` gives every cell
 PRIMAL = Budget(batch_s=0.005, repeats=5, max_total_s=1.0)
 
@@ -62,12 +64,19 @@ def cell(family, n: int, dtype: str, device: str, rounds: int, samples: int) -> 
         stmt="fn()", globals={"fn": prepared.call}, num_threads=torch.get_num_threads()
     )
     number, _ = calibrate(prepared.call, BATCH_S)
-    ours, theirs, again = [], [], []
+    ours, theirs, again = [], [], []  # again: a second Timer block, the noise floor
+    blocks = (
+        (ours, lambda: batch(prepared.call, number)),
+        (theirs, lambda: timer.timeit(number).median),
+        (again, lambda: timer.timeit(number).median),
+    )
     start = time.perf_counter()
-    while len(ours) < samples and (len(ours) < 5 or time.perf_counter() - start < CELL_S):
-        ours.append(batch(prepared.call, number))  # the harnesses take turns, batch by batch
-        theirs.append(timer.timeit(number).median)
-        again.append(timer.timeit(number).median)  # the noise floor
+    while len(ours) < samples and (
+        len(ours) < 6 or len(ours) % 3 or time.perf_counter() - start < CELL_S
+    ):
+        turn = len(ours) % 3  # the blocks take turns, and each takes each place in turn
+        for timings, block in blocks[turn:] + blocks[:turn]:
+            timings.append(block())
     suite, primal, cost = [], [], []
     for _ in range(rounds):
         suite.append(measure(prepared.call, SUITE).median)
@@ -187,8 +196,10 @@ def main() -> int:
             "sample is one batch of diffcompare's (`diffcompare.timing.batch`, calls per "
             f"batch calibrated to about {BATCH_S * 1e3:g} ms by `diffcompare.timing."
             "calibrate`, as a run calibrates them; a CUDA call synchronises inside), then "
-            "one `Timer.timeit` block of as many calls, then a second Timer block. Up to "
-            f"{args.samples} samples a cell (at least 5, fewer past {CELL_S:g} s); "
+            "one `Timer.timeit` block of as many calls and a second Timer block, the three "
+            "taking the first, second and third place in turn (rotated sample by sample). "
+            f"Up to {args.samples} samples a cell (at least 6 and a multiple of 3, fewer "
+            f"past {CELL_S:g} s); "
             "medians per call. 'ratio' is diffcompare's median over the Timer's; 'Timer / "
             "Timer' is the second Timer block's median over the first's: the machine's own "
             "noise floor. 'suite-budget ratio' is `diffcompare run`'s own measurement "
