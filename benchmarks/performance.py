@@ -496,10 +496,15 @@ older method, is kept as [`gpu-2026-11-27-first.md`](gpu-2026-11-27-first.md).
   * 16 of the 20 ratios are above 1, which hints at a bias of a few per cent. It was
     looked for on this CPU and not found: with 61 alternating samples, diffcompare's
     batches over the Timer's gave 1.003 and 1.004, and with the garbage collector off
-    1.004 and 1.013. The GPU time left (15 minutes per task, both runs and their
-    starts) did not allow a rerun there. `gpu.py` now takes up to 41 samples a cell
-    instead of 21, to narrow the medians' noise for the next GPU. That should take about
-    2 minutes there; the reduced form here went from 9 s to 14 s.
+    1.004 and 1.013. One part of a bias is the collector: the Timer turns it off inside
+    its blocks, diffcompare does not (a user's loop runs with it). With 200 samples in
+    rotated order, on this CPU, it cost 0.4–0.7 % of a 0.06–0.16 ms gradient. The GPU
+    time left (15 minutes per task, both runs and their starts) did not allow a rerun
+    there, and no later session had a GPU. For the next one, `gpu.py` takes up to 42
+    samples a cell instead of 21, to narrow the medians' noise, and the three blocks of
+    a sample take the first, second and third place in turn, so that whatever one place
+    costs falls on both harnesses alike. That should take about 2 minutes there; the
+    reduced form here went from 9 s to 13 s.
   * `diffcompare run`'s own short budget (5 batches of about 1 ms) agrees within 10 % in
     11 of 20 cells (0.63–1.88). It is the suite's overview, not the figure to quote.
 * **CUDA beats the CPU** (16 cores) from n = 1e5 for Rosenbrock in float64 and the sum of
