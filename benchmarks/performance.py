@@ -538,8 +538,10 @@ older method, is kept as [`gpu-2026-11-27-first.md`](gpu-2026-11-27-first.md).
   * The whole suite with 15 workers ran past 91 % with none failed before its 130 s ran
     out.
   * What looked like a hang after the last test, in the first run, was the time limit
-    of the device script. The slow part is `tests/test_faults.py`: each xdist worker
-    that gets one of its tests runs the whole fault run, isolated, again.
+    of the device script. The slow part was `tests/test_faults.py`: each xdist worker
+    that got one of its tests ran the whole fault run, isolated, again. The workers
+    now share one run (the first takes a file lock and runs it, the others read it):
+    with `-n 2` here, 58 s against 72 s before.
 """
 
 

@@ -2,6 +2,7 @@
 a status and a reason, while the good cases beside them come out complete and right."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,22 +20,35 @@ GOOD = ["sine", "grad_sum", "sin_exp"]
 
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory):
+    """The fault run, once; under pytest-xdist once for all the workers: the first to get
+    here runs it while the others wait on a lock, then each reads its results."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _read(_run(tmp_path_factory.mktemp("faults")))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker
+    with FileLock(shared / "faults.lock"):
+        if not (shared / "faults" / "results.json").exists():
+            _run(shared / "faults")
+    return _read(shared / "faults")
+
+
+def _run(out: Path) -> Path:
     before = {c.name for c in registry.all_cases()}
+    argv = ["run", "--cases", str(FAULTS), "--builtin", "--case", ",".join(GOOD)]
+    argv += ["--case", "*", "--dtype", "float64", "--timeout", "3", "--memory-limit", "1024"]
     try:
-        yield _run(tmp_path_factory.mktemp("faults"))
-    finally:  # the fault cases leave the registry with the module
+        assert main([*argv, "--no-progress", "--out", str(out)]) == 0
+    finally:  # the fault cases leave the registry with the run
         for c in registry.all_cases():
             if c.name not in before:
                 registry.unregister(c.name)
+    return out
 
 
-def _run(out):
-    argv = ["run", "--cases", str(FAULTS), "--builtin", "--case", ",".join(GOOD)]
-    argv += ["--case", "*", "--dtype", "float64", "--timeout", "3", "--memory-limit", "1024"]
-    assert main([*argv, "--no-progress", "--out", str(out)]) == 0
-    data = json.loads((out / "results.json").read_text())["results"]
+def _read(out: Path) -> dict:
     by_case: dict = {}
-    for r in data:
+    for r in json.loads((out / "results.json").read_text())["results"]:
         by_case.setdefault(r["case"], {})[r["method"]] = r
     return by_case
 
