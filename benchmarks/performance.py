@@ -373,6 +373,18 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   cases that use `xp.max`, under every operator (270), are identical. The default suite:
   40.1 s against 42.0 s for 7393fa8 (medians of three alternating pairs; 40.1–40.5 s
   against 41.8–42.0 s), with the same 1386 rows.
+* **SymPy Hessians** differentiate each gradient entry only by the symbols from its own
+  position on, and mirror the result: half the second derivatives. Derivation times,
+  before and after, two rounds in alternation (`expression.derive(case, "hessian")` in
+  a fresh process): mlp_loss_n16 (80 × 80) 62.1, 62.0 s → 36.9, 35.2 s;
+  gmm_objective 10.6, 12.6 → 6.6, 7.0 s; softmax_cross_entropy 7.4, 7.5 → 4.2, 4.5 s;
+  mlp_loss_n4 2.6, 2.7 → 1.6, 1.7 s; logistic_regression_n64 3.8, 4.0 → 2.8, 3.5 s.
+  `diffcompare run --operator hessian` over every built-in case (864 rows) took 387 s
+  against 614 s, because mlp_loss_n16's oracle and sympy cells, which had timed out at
+  60 s and left that case's 18 rows without a reference, now finish and score them.
+  Every other row is unchanged in status, value, reference and digits; only the
+  operation counts in the sympy notes moved, and the Hessians, symmetric bit for bit
+  before on every built-in case, are now so by construction.
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 batches of 0.25 ms:

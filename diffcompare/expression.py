@@ -143,8 +143,9 @@ def trace(case: Case) -> Trace:
     return Trace(wrt, constants, constant_symbols, outputs, time.perf_counter() - start)
 
 
-def gradient(expr: sympy.Expr, wrt: dict) -> dict:
-    """Nonzero partial derivatives, term by term: each term only by its own symbols.
+def gradient(expr: sympy.Expr, wrt: dict, first: int = 0) -> dict:
+    """Nonzero partial derivatives, term by term: each term only by its own symbols
+    (those at position ``first`` or later).
 
     Differentiating a sum of n terms by each of n symbols walks n^2 terms; here each
     term is differentiated only by the few symbols it contains. wrt maps each symbol to
@@ -155,6 +156,8 @@ def gradient(expr: sympy.Expr, wrt: dict) -> dict:
     parts = defaultdict(list)
     for term in sympy.Add.make_args(expr):
         for s in term.free_symbols & wrt.keys():
+            if wrt[s] < first:
+                continue
             d = term.diff(s)
             if d != 0:
                 parts[s].append(d)
@@ -194,9 +197,12 @@ def derive(case: Case, operator: str) -> Derivation:
     elif operator == "jacobian":
         for k, y in enumerate(t.outputs):
             entries += _entries(index_of, gradient(y, index_of), (k,))
-    elif operator == "hessian":
+    elif operator == "hessian":  # the upper triangle, mirrored: half the derivatives
         for s, g in gradient(f, index_of).items():
-            entries += _entries(index_of, gradient(g, index_of), (index_of[s],))
+            i = index_of[s]
+            for (j,), e in _entries(index_of, gradient(g, index_of, first=i)):
+                entries += [((i, j), e), ((j, i), e)] if j != i else [((i, j), e)]
+        entries.sort(key=lambda entry: entry[0])
     elif operator == "hvp":
         g = gradient(t.outputs[0], index_of)
         directional = sympy.Add(*(e * tangent[index_of[s]] for s, e in g.items()))
