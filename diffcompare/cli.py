@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from diffcompare.errors import CaseError
+from diffcompare.formula import CALLABLE
 from diffcompare.options import UsageError, add_to_argparse, resolve
 
 QUICK_MAX_N = 100
@@ -76,7 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     quick = sub.add_parser("quick", help='a formula typed here, e.g. quick "sin(x)/x" --at x=1e-8')
-    quick.add_argument("formula")
+    quick.add_argument(
+        "formula",
+        help="numbers, the variables given to --at, + - * / **, pi, e and calls of "
+        + " ".join(CALLABLE),
+    )
     quick.add_argument(
         "--at", required=True, metavar="NAME=VALUE,...", help="the point, e.g. x=1,y=2"
     )

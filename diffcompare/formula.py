@@ -26,7 +26,16 @@ FUNCTIONS = {
     "abs": "abs",
     "max": "maximum",
 }
-ARITY = {"max": 2}  # the others take one argument
+# the course's activations and min, written in the vocabulary above (so every backend,
+# the oracle and the kink analysis see the formula as if it had been typed out)
+COMPOSED = {
+    "relu": lambda xp, a: xp.maximum(a, 0),
+    "sigmoid": lambda xp, a: 1 / (1 + xp.exp(-a)),
+    "softplus": lambda xp, a: xp.log(1 + xp.exp(a)),
+    "min": lambda xp, a, b: -xp.maximum(-a, -b),
+}
+CALLABLE = (*FUNCTIONS, *COMPOSED)
+ARITY = {"max": 2, "min": 2}  # the others take one argument
 CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -63,16 +72,16 @@ def check(text: str, variables: set[str]) -> ast.Expression:
         if isinstance(node, ast.Name):
             if node.id.startswith("_") or not _NAME.match(node.id):
                 _refuse(text, f"name {node.id!r} is not allowed")
-            if node.id not in variables and node.id not in FUNCTIONS and node.id not in CONSTANTS:
+            if node.id not in variables and node.id not in CALLABLE and node.id not in CONSTANTS:
                 _refuse(
                     text,
                     f"unknown name {node.id!r}; declare it with --at {node.id}=VALUE "
-                    f"or use one of: {', '.join(FUNCTIONS)}",
+                    f"or use one of: {', '.join(CALLABLE)}",
                 )
             continue
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                _refuse(text, "only calls of " + ", ".join(FUNCTIONS) + " are allowed")
+            if not isinstance(node.func, ast.Name) or node.func.id not in CALLABLE:
+                _refuse(text, "only calls of " + ", ".join(CALLABLE) + " are allowed")
             arity = ARITY.get(node.func.id, 1)
             if (
                 node.keywords
@@ -83,7 +92,7 @@ def check(text: str, variables: set[str]) -> ast.Expression:
             continue
         _refuse(
             text,
-            f"{type(node).__name__} is not allowed (only arithmetic and {', '.join(FUNCTIONS)})",
+            f"{type(node).__name__} is not allowed (only arithmetic and {', '.join(CALLABLE)})",
         )
     return tree
 
@@ -114,6 +123,8 @@ def _evaluate(node, env: dict, xp):
         }[op]()
     if isinstance(node, ast.Call):
         args = [_evaluate(a, env, xp) for a in node.args]
+        if node.func.id in COMPOSED:
+            return COMPOSED[node.func.id](xp, *args)
         return getattr(xp, FUNCTIONS[node.func.id])(*args)
     raise AssertionError(f"unchecked node {node!r}")  # check() lets nothing else through
 
@@ -126,7 +137,7 @@ def parse_point(spec: str) -> dict[str, float]:
         name = name.strip()
         if not sep or not _NAME.match(name) or name.startswith("_"):
             raise UsageError(f"--at takes name=value pairs, got {part!r}")
-        if name in FUNCTIONS or name in CONSTANTS:
+        if name in CALLABLE or name in CONSTANTS:
             raise UsageError(f"--at: {name!r} is a function or constant name")
         if name in point:
             raise UsageError(f"--at: {name} is given twice")
@@ -147,7 +158,7 @@ def to_case(text: str, point: dict[str, float]):
 
     tree = check(text, set(point))
     used = (
-        {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(FUNCTIONS) - set(CONSTANTS)
+        {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(CALLABLE) - set(CONSTANTS)
     )
     names = [v for v in point if v in used] or list(point)
 

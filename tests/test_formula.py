@@ -30,6 +30,8 @@ HOSTILE = [
     "__builtins__",
     "sin(*[x])",
     "max(x, x, x)",
+    "min(x)",
+    "relu(x, x)",
     "x ^ 2",
 ]
 
@@ -64,6 +66,25 @@ def test_the_formula_runs_the_same_on_every_backend(capsys):
     assert "oracle (sympy-mpmath)" in out
     for method in ("sympy", "fd-central", "torch"):
         assert method in out
+
+
+@pytest.mark.parametrize(
+    "text, typed_out, at",
+    [
+        ("relu(x)", "max(x, 0)", "x=0"),
+        ("min(x, y)", "-max(-x, -y)", "x=0.5,y=0.5"),
+        ("sigmoid(x*y)", "1/(1 + exp(-(x*y)))", "x=0.5,y=-2"),
+        ("softplus(x)", "log(1 + exp(x))", "x=-3"),
+    ],
+)
+def test_a_composed_function_is_its_formula_typed_out(capsys, text, typed_out, at):
+    tables = []
+    for formula in (text, typed_out):
+        assert main(["quick", formula, "--at", at, "--method", "sympy,fd-forward,torch"]) == 0
+        header, rest = capsys.readouterr().out.split("\n", 1)
+        assert header.startswith(f"f = {formula}   at ")
+        tables.append(rest)
+    assert tables[0] == tables[1]  # the same oracle, kink, values and digits
 
 
 def test_quick_in_float32_with_chosen_methods(capsys):
