@@ -281,6 +281,9 @@ def cmd_quick(args) -> int:
     elif args.dtype != "float64":
         at += f" (exact in {args.dtype})"
     print(f"f = {args.formula.strip()}   at {at}")
+    unused = [k for k in point if k not in case.wrt]
+    if unused:
+        print(f"({', '.join(unused)}: not in f, so not differentiated)")
     print()
     # the oracle scores a kink's subdifferential for the full first derivative only
     full_first = operator in (None, "derivative", "gradient")

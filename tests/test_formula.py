@@ -87,6 +87,14 @@ def test_a_composed_function_is_its_formula_typed_out(capsys, text, typed_out, a
     assert tables[0] == tables[1]  # the same oracle, kink, values and digits
 
 
+def test_quick_says_which_declared_variables_f_does_not_use(capsys):
+    assert main(["quick", "sin(y)", "--at", "x=1,y=2,z=3", "--method", "torch"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "(x, z: not in f, so not differentiated)"
+    row = next(line for line in lines if line.startswith("| torch"))
+    assert "-0.416146836547" in row  # cos(2): a derivative in y alone, not a gradient
+
+
 def test_quick_in_float32_with_chosen_methods(capsys):
     argv = ["quick", "sin(x)/x", "--at", "x=1e-3", "--dtype", "float32", "--method", "torch"]
     assert main([*argv, "--method", "fd-central"]) == 0
