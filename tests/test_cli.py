@@ -50,6 +50,18 @@ def test_user_case_file_runs_in_a_fresh_process_and_reaches_every_output(tmp_pat
         text = (out / name).read_text()
         assert "rosenbrock" in text and "linear_map" in text and "doubling" in text
     assert "rosenbrock" in proc.stdout  # the terminal shows the summary
+    assert "| doubling   | Doubles a until |a| reaches 1000" in proc.stdout  # the docstring
+
+
+def test_the_readme_shows_the_example_file_as_it_is():
+    readme = (EXAMPLE.parent.parent / "README.md").read_text()
+    shown = readme.split("examples/my_cases.py)):\n\n```python\n")[1].split("```")[0]
+    body = EXAMPLE.read_text().split('"""', 2)[2]  # after the module docstring
+
+    def code(text):
+        return [line for line in text.splitlines() if line.strip()]
+
+    assert code(shown) == code(body)
 
 
 def test_the_example_file_imports_as_plain_python():
