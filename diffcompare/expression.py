@@ -143,7 +143,50 @@ def trace(case: Case) -> Trace:
     return Trace(wrt, constants, constant_symbols, outputs, time.perf_counter() - start)
 
 
-def gradient(expr: sympy.Expr, wrt: dict, first: int = 0) -> dict:
+class Differentiator:
+    """expr.diff(s), remembering the derivatives and free symbols of subexpressions.
+
+    Sums and products are differentiated here, term by term and by the product rule, as
+    SymPy's own Add and Mul derivatives do (the same sum of the same products); powers
+    and functions by SymPy. Each subexpression's derivative is found once and then
+    looked up: a Hessian differentiates the gradient's entries, of which the residual of
+    an MLP's loss is a factor, and SymPy, which differentiated it again for each entry,
+    also recomputes a subtree's free symbols at every level it descends.
+    """
+
+    def __init__(self):
+        self._free: dict = {}
+        self._diff: dict = {}
+
+    def free_symbols(self, e: sympy.Expr) -> set:
+        found = self._free.get(e)
+        if found is None:
+            found = self._free[e] = e.free_symbols
+        return found
+
+    def __call__(self, e: sympy.Expr, s: sympy.Symbol) -> sympy.Expr:
+        key = (e, s)
+        d = self._diff.get(key)
+        if d is None:
+            d = self._diff[key] = self._derivative(e, s)
+        return d
+
+    def _derivative(self, e: sympy.Expr, s: sympy.Symbol) -> sympy.Expr:
+        if s not in self.free_symbols(e):
+            return sympy.S.Zero
+        if isinstance(e, sympy.Add):
+            return sympy.Add(*(self(a, s) for a in e.args))
+        if isinstance(e, sympy.Mul):
+            args = e.args
+            return sympy.Add(
+                *(sympy.Mul(*args[:k], self(a, s), *args[k + 1 :]) for k, a in enumerate(args))
+            )
+        return e.diff(s)
+
+
+def gradient(
+    expr: sympy.Expr, wrt: dict, first: int = 0, diff: Differentiator | None = None
+) -> dict:
     """Nonzero partial derivatives, term by term: each term only by its own symbols
     (those at position ``first`` or later).
 
@@ -151,14 +194,16 @@ def gradient(expr: sympy.Expr, wrt: dict, first: int = 0) -> dict:
     term is differentiated only by the few symbols it contains. wrt maps each symbol to
     its position, which orders the result: a set's order changes with the hash seed,
     and with it cse's choices and the compiled code's rounding (up to 0.6 digits of a
-    float32 gradient changed from one process to the next).
+    float32 gradient changed from one process to the next). ``diff``, shared by the
+    calls of one derivation, remembers the derivatives of factors they have in common.
     """
+    diff = diff or Differentiator()
     parts = defaultdict(list)
     for term in sympy.Add.make_args(expr):
-        for s in term.free_symbols & wrt.keys():
+        for s in diff.free_symbols(term) & wrt.keys():
             if wrt[s] < first:
                 continue
-            d = term.diff(s)
+            d = diff(term, s)
             if d != 0:
                 parts[s].append(d)
     return {s: sympy.Add(*parts[s]) for s in sorted(parts, key=wrt.__getitem__)}
@@ -183,40 +228,41 @@ def derive(case: Case, operator: str) -> Derivation:
     )
     entries: list = []
     structure = None
+    diff = Differentiator()  # shared: the calls below differentiate common factors
     if operator in ("gradient", "hessian"):
         structure = template.find(t.outputs[0], t.wrt)
     f = structure.rest if structure else t.outputs[0]
     if operator == "derivative":
-        entries = [((), d) for d in gradient(t.outputs[0], index_of).values()]
+        entries = [((), d) for d in gradient(t.outputs[0], index_of, diff=diff).values()]
     elif operator == "second_derivative":
         (s,) = t.wrt
         d = t.outputs[0].diff(s).diff(s)
         entries = [((), d)] if d != 0 else []
     elif operator == "gradient":
-        entries = _entries(index_of, gradient(f, index_of))
+        entries = _entries(index_of, gradient(f, index_of, diff=diff))
     elif operator == "jacobian":
         for k, y in enumerate(t.outputs):
-            entries += _entries(index_of, gradient(y, index_of), (k,))
+            entries += _entries(index_of, gradient(y, index_of, diff=diff), (k,))
     elif operator == "hessian":  # the upper triangle, mirrored: half the derivatives
-        for s, g in gradient(f, index_of).items():
+        for s, g in gradient(f, index_of, diff=diff).items():
             i = index_of[s]
-            for (j,), e in _entries(index_of, gradient(g, index_of, first=i)):
+            for (j,), e in _entries(index_of, gradient(g, index_of, first=i, diff=diff)):
                 entries += [((i, j), e), ((j, i), e)] if j != i else [((i, j), e)]
         entries.sort(key=lambda entry: entry[0])
     elif operator == "hvp":
-        g = gradient(t.outputs[0], index_of)
+        g = gradient(t.outputs[0], index_of, diff=diff)
         directional = sympy.Add(*(e * tangent[index_of[s]] for s, e in g.items()))
-        entries = _entries(index_of, gradient(directional, index_of))
+        entries = _entries(index_of, gradient(directional, index_of, diff=diff))
     elif operator == "jvp":
         for k, y in enumerate(t.outputs):
-            g = gradient(y, index_of)
+            g = gradient(y, index_of, diff=diff)
             e = sympy.Add(*(d * tangent[index_of[s]] for s, d in g.items()))
             if e != 0:
                 entries.append(((k,), e))
     elif operator == "vjp":
         parts = defaultdict(list)
         for k, y in enumerate(t.outputs):
-            for s, d in gradient(y, index_of).items():
+            for s, d in gradient(y, index_of, diff=diff).items():
                 parts[s].append(cotangent[k] * d)
         entries = _entries(index_of, {s: sympy.Add(*v) for s, v in parts.items()})
     else:
