@@ -195,7 +195,7 @@ def gradient(
     its position, which orders the result: a set's order changes with the hash seed,
     and with it cse's choices and the compiled code's rounding (up to 0.6 digits of a
     float32 gradient changed from one process to the next). ``diff``, shared by the
-    calls of one derivation, remembers the derivatives of factors they have in common.
+    calls of one derivation, remembers the derivatives of subexpressions they share.
     """
     diff = diff or Differentiator()
     parts = defaultdict(list)
