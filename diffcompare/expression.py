@@ -43,8 +43,9 @@ def _dirac_delta(x, k=0):
 # names lambdify cannot print on its own, for both the numpy and mpmath modules
 PRINT_NAMES = {"StopGradient": lambda a: a, "DiracDelta": _dirac_delta}
 # lambdify's NumPy namespace, given as the module: named "numpy", lambdify runs
-# `from numpy import *` once, which imports numpy.f2py and more (0.1 s of every run)
-NUMPY = [PRINT_NAMES, np]
+# `from numpy import *` once, which imports numpy.f2py and more (0.1 s of every run).
+# The name "numpy" is there too: SymPy 1.13.0 prints Max as amax(numpy.asarray(...)).
+NUMPY = [{**PRINT_NAMES, "numpy": np}, np]
 
 
 @dataclass(frozen=True, eq=False)
