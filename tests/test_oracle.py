@@ -53,6 +53,10 @@ def test_a_hessian_is_derived_once_per_pair_and_comes_out_exactly_symmetric():
     np.testing.assert_array_equal(ref, ref.T)
 
 
+def _x_to_the_sin_y(x, xp=np):
+    return x[0] ** xp.sin(x[1])
+
+
 class SympyAlone:
     """Every derivative by SymPy's own diff, nothing remembered."""
 
@@ -75,15 +79,21 @@ class SympyAlone:
         ("logsumexp_stable", "gradient"),
         ("detached", "gradient"),
         ("mlp_loss_n16", "vjp"),
+        ("rosenbrock_n10", "hvp"),
+        ("power_negative", "second_derivative"),
+        ("x_to_the_sin_y", "hessian"),
     ],
 )
 def test_remembered_derivatives_are_sympys_own_expressions(monkeypatch, name, operator):
-    """The derivation differentiates sums and products itself, remembering what it found
-    (mlp_loss_n16's Hessian vector product took 108 s, now 6): each entry must be the
-    very expression SymPy's diff gives, so that nothing downstream changes."""
+    """The derivation differentiates sums, products and powers itself, remembering what
+    it found (mlp_loss_n16's Hessian vector product took 108 s, now 6): each entry must be
+    the very expression SymPy's diff gives, so that nothing downstream changes."""
     from diffcompare import expression
 
-    case = registry.select([name])[0]
+    if name == "x_to_the_sin_y":  # a power whose exponent is differentiated too
+        case = registry.make(name, _x_to_the_sin_y, {"x": np.array([1.5, 0.7])})
+    else:
+        case = registry.select([name])[0]
     ours = expression.derive.__wrapped__(case, operator)
     monkeypatch.setattr(expression, "Differentiator", SympyAlone)
     theirs = expression.derive.__wrapped__(case, operator)
