@@ -418,8 +418,8 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   hvp 1.7, 1.6 → 1.4, 1.4 s; softmax_cross_entropy Hessian 0.9, 0.9 → 0.7, 0.7 s. The
   default suite's 1386 rows are unchanged in status, value, reference and digits, and
   `diffcompare run --operator hessian,hvp` (1728 rows, every one with the oracle's
-  reference, none timing out) took 7 min 55 s (8 min 16 s before: that run's time is
-  mostly evaluation, not derivation).
+  reference, none timing out) took 7 min 55 s (8 min 16 s before: little of that run is
+  derivation, as all 304 derivations together take 30 s).
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 batches of 0.25 ms:
