@@ -249,7 +249,7 @@ def derive(case: Case, operator: str) -> Derivation:
         entries = [((), d) for d in gradient(t.outputs[0], index_of, diff=diff).values()]
     elif operator == "second_derivative":
         (s,) = t.wrt
-        d = t.outputs[0].diff(s).diff(s)
+        d = diff(diff(t.outputs[0], s), s)
         entries = [((), d)] if d != 0 else []
     elif operator == "gradient":
         entries = _entries(index_of, gradient(f, index_of, diff=diff))
