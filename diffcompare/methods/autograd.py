@@ -165,12 +165,19 @@ class Forward(_Torch):
     @staticmethod
     def set_up() -> None:
         """A process's first jvp loads torch's decompositions, its first grad transform
-        torch._dynamo: about a second together, which no cell's time limit should pay."""
+        torch._dynamo: about a second together, which no cell's time limit should pay.
+        Loading them scripts them with ``torch.jit``, which torch deprecates, and says so
+        once per process: a DeprecationWarning in 2.13, a FutureWarning, printed to every
+        user, in 2.14. It is torch's own call, with nothing in it for the user to change."""
+        import warnings
+
         import torch
         from torch.func import grad, jvp
 
         x = torch.zeros(1, dtype=torch.float64)
-        jvp(grad(lambda t: torch.sin(t).sum()), (x,), (torch.ones_like(x),))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated")
+            jvp(grad(lambda t: torch.sin(t).sum()), (x,), (torch.ones_like(x),))
 
     @staticmethod
     def operator(op, F, theta, tangent, cotangent):
