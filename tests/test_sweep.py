@@ -1,5 +1,7 @@
 """The three studies reproduce what theory says, and their time limit skips what it should."""
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -90,6 +92,15 @@ def test_size_sweep_skips_larger_sizes_after_a_timeout(slow_family):
     assert "n = 8 ran past 0.5 s" in skipped["message"]
     ok = [p for p in s.points if p["status"] == "ok"]
     assert all(p["eval_s"] > 0 and p["cost_ratio"] > 0 for p in ok)
+
+
+def test_size_sweep_sets_up_as_a_run_does(tmp_path):
+    """The process's one-time set-up comes before the first cell, as in a run: it is
+    outside every cell's time limit, and torch's own warning from it is not printed."""
+    argv = [sys.executable, "-W", "default", "-m", "diffcompare", "sweep", "size", "--quick"]
+    argv += ["--case", "rosenbrock", "--sizes", "10", "--method", "torch-forward"]
+    out = subprocess.run([*argv, "--out", tmp_path], check=True, capture_output=True, text=True)
+    assert [line for line in out.stderr.splitlines() if not line.startswith("wrote ")] == []
 
 
 def test_size_sweep_times_reverse_mode_at_a_constant_ratio():

@@ -21,6 +21,7 @@ from diffcompare.registry import Family
 from diffcompare.runner import Cells, Plan
 from diffcompare.sweep.record import Sweep
 from diffcompare.timing import Budget
+from diffcompare.worker import set_up
 
 FAMILIES = ("rosenbrock", "sum_of_squares", "mlp_loss")
 SIZES = (10, 100, 1_000, 10_000, 100_000)
@@ -39,6 +40,8 @@ def sweep(
 ) -> Sweep:
     # torch is imported here, not inside the first torch cell's prepare time
     environment = describe(with_torch=any(by_name(m).backend == "torch" for m in methods))
+    # and the rest of what a run's process does once, outside any cell's time limit
+    set_up([by_name(m) for m in methods])
     points = []
     cells = [(f, m) for f in families for m in methods]
     bar = tqdm(cells, desc="sweep size", unit="curve", disable=not progress or None, leave=False)
