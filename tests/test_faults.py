@@ -184,11 +184,12 @@ def test_set_up_leaves_the_first_reference_no_heavy_import_and_no_collection_due
     assert not [m for m in imported.split() if m.startswith(heavy)]
 
 
-def test_set_up_prints_nothing():
+def test_set_up_lets_no_warning_of_torchs_through():
     """No warning of torch's own reaches a user: the forward mode's set-up loads torch's
     jvp decompositions, which torch scripts with torch.jit, deprecated (a FutureWarning,
-    shown to everyone, from torch 2.14; a DeprecationWarning before)."""
+    shown to everyone, from torch 2.14; a DeprecationWarning, shown here by -W default,
+    before)."""
     code = "from diffcompare import methods, worker; worker.set_up(methods.METHODS)"
     argv = [sys.executable, "-W", "default", "-c", code]
     out = subprocess.run(argv, check=True, capture_output=True, text=True)
-    assert out.stderr == ""
+    assert [line for line in out.stderr.splitlines() if "torch" in line] == []
