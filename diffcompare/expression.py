@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from diffcompare import opcount, template
 from diffcompare import operator as ops
-from diffcompare import template
 from diffcompare.errors import Unsupported
 from diffcompare.registry import Case
 
@@ -102,10 +102,12 @@ class Derivation:
         found = sympy.cse([e for _, e in self.entries])
         return found, time.perf_counter() - start
 
-    @functools.cached_property  # count_ops walks every tree: once per derivation
+    @functools.cached_property  # once per derivation
     def ops_count(self) -> int:
-        entries = sum(sympy.count_ops(e) for _, e in self.entries)
-        return entries + sum(sympy.count_ops(d) for p in self.parts for d in p.derivatives)
+        """sympy.count_ops of the entries and the templates' derivatives: the tree's size
+        (each occurrence of a shared subexpression counts), found by diffcompare.opcount."""
+        parts = [d for p in self.parts for d in p.derivatives]
+        return opcount.count([e for _, e in self.entries] + parts)
 
 
 def _symbols(name: str, value: np.ndarray) -> np.ndarray:

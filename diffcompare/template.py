@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from diffcompare import opcount
+
 SLOTS = tuple(sympy.symbols("_s0:32", real=True))
 MIN_TERMS = 32  # below this the plain expression is as good
 MAX_GROUPS = 16  # more templates than this is no structure worth the name
@@ -53,7 +55,7 @@ class Structure:
     terms: int  # how many terms the groups cover
 
     def describe(self) -> str:
-        ops = sum(sympy.count_ops(g.template) for g in self.groups)
+        ops = opcount.count(g.template for g in self.groups)
         return (
             f"structured: {len(self.groups)} templates ({ops} operations) cover {self.terms} terms"
         )
@@ -125,7 +127,8 @@ def parts(structure: Structure, order: int) -> list[Part]:
 def numpy_part(part: Part):
     from diffcompare.expression import NUMPY
 
-    return sympy.lambdify(part.group.slots, list(part.derivatives), modules=NUMPY, cse=True)
+    derivatives = list(part.derivatives)
+    return sympy.lambdify(part.group.slots, derivatives, modules=NUMPY, cse=True, use_imps=False)
 
 
 def adder(parts: Sequence[Part], ndim: int):
@@ -160,7 +163,8 @@ def mpmath_values(part: Part, theta_mp: list) -> list[tuple[tuple[int, ...], obj
     """(index, value) for every term of the part, in mpmath at the working precision."""
     from diffcompare.expression import PRINT_NAMES
 
-    f = sympy.lambdify(part.group.slots, list(part.derivatives), modules=[PRINT_NAMES, "mpmath"])
+    mpmath = [PRINT_NAMES, "mpmath"]
+    f = sympy.lambdify(part.group.slots, list(part.derivatives), modules=mpmath, use_imps=False)
     out = []
     for start in part.group.starts.tolist():
         values = f(*(theta_mp[start + o] for o in part.group.offsets))

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy
 
+from diffcompare import opcount
 from diffcompare.environment import describe
 from diffcompare.sweep.record import Sweep
 from diffcompare.sweep.size import slope
@@ -62,7 +63,7 @@ STUDIES: dict[str, tuple[Callable, tuple[int, ...]]] = {
 
 
 def _ops(exprs) -> int:
-    return int(sum(sympy.count_ops(e) for e in exprs))
+    return opcount.count(exprs)
 
 
 def _ops_cse(exprs) -> int:
