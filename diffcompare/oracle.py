@@ -103,7 +103,8 @@ def _mpmath_function(case, operator):
     d = derive(case, operator)
     exprs = [e for _, e in d.entries]
     # cse: shared subexpressions printed and evaluated once, at the same 50 digits
-    return d, sympy.lambdify(d.args, exprs, modules=[PRINT_NAMES, "mpmath"], cse=d.cse)
+    mpmath = [PRINT_NAMES, "mpmath"]  # use_imps=False: as the sympy method's (symbolic.py)
+    return d, sympy.lambdify(d.args, exprs, modules=mpmath, cse=d.cse, use_imps=False)
 
 
 @functools.cache
@@ -114,7 +115,8 @@ def _mpmath_primal(case, operator):
     from diffcompare.expression import PRINT_NAMES
 
     d, _ = _mpmath_function(case, operator)
-    return sympy.lambdify(d.args[:2], list(d.trace.outputs), modules=[PRINT_NAMES, "mpmath"])
+    outputs = list(d.trace.outputs)
+    return sympy.lambdify(d.args[:2], outputs, modules=[PRINT_NAMES, "mpmath"], use_imps=False)
 
 
 def forget() -> None:

@@ -46,7 +46,9 @@ def compiled(derivation) -> tuple:
     cse_s = derivation.cse_seconds  # found here, or by the oracle before: counted either way
     start = time.perf_counter()
     exprs = [e for _, e in derivation.entries]
-    f = sympy.lambdify(derivation.args, exprs, modules=NUMPY, cse=derivation.cse)
+    # use_imps=False: a traced case holds no implemented_function, and looking for one
+    # walks every tree, shared subtrees again each time (2.5 s of mlp_loss_n16's Hessian)
+    f = sympy.lambdify(derivation.args, exprs, modules=NUMPY, cse=derivation.cse, use_imps=False)
     for part in derivation.parts:
         template.numpy_part(part)  # compiled here, so that prepare time counts it
     return f, cse_s + time.perf_counter() - start
