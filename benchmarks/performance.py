@@ -420,6 +420,26 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   `diffcompare run --operator hessian,hvp` (1728 rows, every one with the oracle's
   reference, none timing out) took 7 min 55 s (8 min 16 s before: little of that run is
   derivation, as all 304 derivations together take 30 s).
+* **Counting operations** (after the above). Each sympy row's note gives its
+  derivative's size, `sympy.count_ops` over its entries: a walk of the tree that counts a
+  shared subexpression again at every occurrence, so finding the figure took longer
+  than deriving the derivative (mlp_loss_n16's Hessian: 7.6 s against 2.3 s).
+  `diffcompare.opcount` gives the same figure with each distinct subexpression counted
+  once (what count_ops adds for a node, and the nodes it goes on to, depend on that
+  node alone). And `lambdify` no longer searches the trees for implemented functions
+  (`use_imps=False`: a traced case holds none), about 2 s per large Hessian, paid once
+  for NumPy and once for mpmath. `python benchmarks/opcount.py` (medians of 3 rounds,
+  each counter first in turn): mlp_loss_n16 Hessian 7.59 → 1.44 s, hvp 8.90 → 1.61 s;
+  gmm_objective Hessian 9.14 → 0.22 s, hvp 9.63 → 0.24 s; softmax_cross_entropy
+  Hessian 3.52 → 0.02 s, hvp 3.44 → 0.02 s; rosenbrock_n1000's hvp, with few shared
+  subtrees, 0.64 → 0.66 s. The two counts are equal on all 304 built-in derivations
+  (tests/test_opcount.py checks every case's first operator, six second-order
+  derivations and each branch of count_ops). `diffcompare run --case
+  mlp_loss_n16,gmm_objective,softmax_cross_entropy --operator hessian,hvp --method
+  sympy,torch` (24 rows) took 122 and 133 s before, 55 and 63 s after (in
+  alternation); `--operator hessian,hvp` over every built-in case (1728 rows) 508 s
+  before, 451 s after (one pair). The rows are identical in status, value, reference,
+  digits and message, and the default suite's 1386 still match reports/sample.
 * **Plots**: one collection per marker, and plain-text time ticks (mathtext parsing of
   10^k labels was a third of each figure's cost).
 * **`--quick`** is the seed cases up to n = 100 in float64, with 3 batches of 0.25 ms:
