@@ -96,27 +96,21 @@ def from_jacobian(problem: Problem, jac: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def _mpmath_function(case, operator):
-    import sympy
-
-    from diffcompare.expression import PRINT_NAMES, derive
+    from diffcompare.expression import MPMATH, derive, lambdify
 
     d = derive(case, operator)
     exprs = [e for _, e in d.entries]
     # cse: shared subexpressions printed and evaluated once, at the same 50 digits
-    mpmath = [PRINT_NAMES, "mpmath"]  # use_imps=False: as the sympy method's (symbolic.py)
-    return d, sympy.lambdify(d.args, exprs, modules=mpmath, cse=d.cse, use_imps=False)
+    return d, lambdify(d.args, exprs, MPMATH, cse=d.cse)
 
 
 @functools.cache
 def _mpmath_primal(case, operator):
     """f itself, at the same 50 digits, from the same trace."""
-    import sympy
-
-    from diffcompare.expression import PRINT_NAMES
+    from diffcompare.expression import MPMATH, lambdify
 
     d, _ = _mpmath_function(case, operator)
-    outputs = list(d.trace.outputs)
-    return sympy.lambdify(d.args[:2], outputs, modules=[PRINT_NAMES, "mpmath"], use_imps=False)
+    return lambdify(d.args[:2], list(d.trace.outputs), MPMATH)
 
 
 def forget() -> None:

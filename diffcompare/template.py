@@ -125,10 +125,9 @@ def parts(structure: Structure, order: int) -> list[Part]:
 
 @functools.cache
 def numpy_part(part: Part):
-    from diffcompare.expression import NUMPY
+    from diffcompare.expression import NUMPY, lambdify
 
-    derivatives = list(part.derivatives)
-    return sympy.lambdify(part.group.slots, derivatives, modules=NUMPY, cse=True, use_imps=False)
+    return lambdify(part.group.slots, list(part.derivatives), NUMPY, cse=True)
 
 
 def adder(parts: Sequence[Part], ndim: int):
@@ -161,10 +160,9 @@ def adder(parts: Sequence[Part], ndim: int):
 
 def mpmath_values(part: Part, theta_mp: list) -> list[tuple[tuple[int, ...], object]]:
     """(index, value) for every term of the part, in mpmath at the working precision."""
-    from diffcompare.expression import PRINT_NAMES
+    from diffcompare.expression import MPMATH, lambdify
 
-    mpmath = [PRINT_NAMES, "mpmath"]
-    f = sympy.lambdify(part.group.slots, list(part.derivatives), modules=mpmath, use_imps=False)
+    f = lambdify(part.group.slots, list(part.derivatives), MPMATH)
     out = []
     for start in part.group.starts.tolist():
         values = f(*(theta_mp[start + o] for o in part.group.offsets))

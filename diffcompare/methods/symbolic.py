@@ -38,17 +38,13 @@ def call_args(problem: Problem, derivation) -> tuple:
 def compiled(derivation) -> tuple:
     """The derivative's nonzero entries compiled to NumPy with cse, and the seconds it took
     (once per derivation: float64 and float32 runs share it)."""
-    import sympy
-
     from diffcompare import template
-    from diffcompare.expression import NUMPY
+    from diffcompare.expression import NUMPY, lambdify
 
     cse_s = derivation.cse_seconds  # found here, or by the oracle before: counted either way
     start = time.perf_counter()
     exprs = [e for _, e in derivation.entries]
-    # use_imps=False: a traced case holds no implemented_function, and looking for one
-    # walks every tree, shared subtrees again each time (2.5 s of mlp_loss_n16's Hessian)
-    f = sympy.lambdify(derivation.args, exprs, modules=NUMPY, cse=derivation.cse, use_imps=False)
+    f = lambdify(derivation.args, exprs, NUMPY, cse=derivation.cse)
     for part in derivation.parts:
         template.numpy_part(part)  # compiled here, so that prepare time counts it
     return f, cse_s + time.perf_counter() - start

@@ -62,13 +62,9 @@ STUDIES: dict[str, tuple[Callable, tuple[int, ...]]] = {
 }
 
 
-def _ops(exprs) -> int:
-    return opcount.count(exprs)
-
-
 def _ops_cse(exprs) -> int:
     replacements, reduced = sympy.cse(list(exprs))
-    return _ops([e for _, e in replacements]) + _ops(reduced)
+    return opcount.count([e for _, e in replacements]) + opcount.count(reduced)
 
 
 def measure(study: str, n: int) -> dict:
@@ -78,8 +74,8 @@ def measure(study: str, n: int) -> dict:
     point = dict(
         study=study,
         n=n,
-        f_ops=_ops(fs),
-        df_ops=_ops(grads),
+        f_ops=opcount.count(fs),
+        df_ops=opcount.count(grads),
         f_ops_cse=_ops_cse(fs),
         df_ops_cse=_ops_cse(grads),
     )
