@@ -64,7 +64,7 @@ STUDIES: dict[str, tuple[Callable, tuple[int, ...]]] = {
 
 def _ops_cse(exprs) -> int:
     replacements, reduced = sympy.cse(list(exprs))
-    return opcount.count([e for _, e in replacements]) + opcount.count(reduced)
+    return opcount.count([e for _, e in replacements] + list(reduced))
 
 
 def measure(study: str, n: int) -> dict:
