@@ -545,65 +545,69 @@ sets neither: it reports what a process gets by default, and a user who sets the
 ## On a GPU
 
 No GPU is on this machine. An NVIDIA H200 (16-core Xeon host, torch 2.11.0+cu130) was
-lent to two sessions on 2026-11-27. The report to read is
+lent to three sessions on 2026-11-27. The report to read is
 [`gpu-2026-11-27.md`](gpu-2026-11-27.md), made by `python benchmarks/gpu.py` at commit
-43e6acd in 78 s (the target is under 5 minutes). The first run's report, taken with an
-older method, is kept as [`gpu-2026-11-27-first.md`](gpu-2026-11-27-first.md).
+b6e586b in 111 s (the target is under 5 minutes). The two earlier runs' reports are
+kept: [`gpu-2026-11-27-first.md`](gpu-2026-11-27-first.md), taken with an older method,
+and [`gpu-2026-11-27-second.md`](gpu-2026-11-27-second.md), taken at commit 43e6acd with
+21 samples a cell in a fixed order.
 
 * **diffcompare's CUDA medians against `torch.utils.benchmark.Timer`'s**: within 10 % in
-  19 of 20 cells — NOT met in one. The same callables were timed in strict
-  alternation: one diffcompare batch (calls per batch calibrated to about 10 ms), one
-  `Timer.timeit` block of as many calls, and a second Timer block, 21 samples a cell.
-  * The ratios run from 0.974 to 1.104, with a median of 1.012.
-  * The one cell outside 10 % is Rosenbrock at n = 1e6 in float64, at 1.104. In that
-    cell the Timer against itself gave 1.051.
-  * The Timer against itself: 0.964–1.068 over the 20 cells (median 1.003). That is
+  20 of 20 cells — met. The same callables were timed in strict alternation: one
+  diffcompare batch (calls per batch calibrated to about 10 ms), one `Timer.timeit`
+  block of as many calls, and a second Timer block. The three blocks take the first,
+  second and third place in turn, sample by sample, up to 42 samples a cell.
+  * The ratios run from 0.995 to 1.068, with a median of 1.015. The two widest are
+    Rosenbrock in float32 at n = 1e3 (1.068; the Timer against itself gave 1.046 in
+    that cell) and at n = 1e4 (1.064).
+  * The Timer against itself: 0.974–1.054 over the 20 cells (median 1.005). That is
     the noise floor of the host, a virtual machine launching kernels: every CUDA
-    call there takes 0.2–1.3 ms, almost all of it launches.
-  * 16 of the 20 ratios are above 1, which hints at a bias of a few per cent. It was
-    looked for on this CPU and not found: with 61 alternating samples, diffcompare's
-    batches over the Timer's gave 1.003 and 1.004, and with the garbage collector off
-    1.004 and 1.013. One part of a bias is the collector: the Timer turns it off inside
-    its blocks, diffcompare does not (a user's loop runs with it). With 200 samples in
-    rotated order, on this CPU, it cost 0.4–0.7 % of a 0.06–0.16 ms gradient. The GPU
-    time left (15 minutes per task, both runs and their starts) did not allow a rerun
-    there, and no later session had a GPU. For the next one, `gpu.py` takes up to 42
-    samples a cell instead of 21, to narrow the medians' noise, and the three blocks of
-    a sample take the first, second and third place in turn, so that whatever one place
-    costs falls on both harnesses alike. That should take about 2 minutes there; the
-    reduced form here went from 9 s to 13 s.
+    call there takes 0.18–1.34 ms, almost all of it launches.
+  * The second run (21 samples, fixed order) had 19 of 20 cells within 10 %. Its one
+    cell outside was Rosenbrock at n = 1e6 in float64, at 1.104; in this run that cell
+    gave 1.012.
+  * 17 of the 20 ratios are above 1 (16 in the second run): a bias of one or two per
+    cent remains, inside the target. One known part of it is the garbage collector: the
+    Timer turns it off inside its blocks, diffcompare does not (a user's loop runs with
+    it). On this CPU, with 200 samples in rotated order, that cost 0.4–0.7 % of a
+    0.06–0.16 ms gradient. The rest was looked for on this CPU and not found: with 61
+    alternating samples, diffcompare's batches over the Timer's gave 1.003 and 1.004.
   * `diffcompare run`'s own short budget (5 batches of about 1 ms) agrees within 10 % in
-    11 of 20 cells (0.63–1.88). It is the suite's overview, not the figure to quote.
-* **CUDA beats the CPU** (16 cores) from n = 1e5 for Rosenbrock in float64 and the sum of
-  squares in float32, and from n = 1e6 for Rosenbrock in float32 and the sum of squares
-  in float64. Below 1e7 every CUDA gradient costs about the same, 0.2–1.0 ms of
-  launches. The CPU's times at 1e5 (0.15–0.9 ms) fall in that range, so the crossover
-  moves from run to run: the first run found 1e5 for Rosenbrock, and 1e6 and 1e7 for
-  the sum of squares. At n = 1e7, CUDA is 46 to 150 times faster than the CPU: 1.3 ms
-  against 197 ms for Rosenbrock in float64.
+    10 of 20 cells (0.66–1.38). It is the suite's overview, not the figure to quote.
+* **CUDA beats the CPU** (16 cores) from n = 1e5 for Rosenbrock in float64, and from
+  n = 1e6 for the other three. Below 1e7 every CUDA gradient costs about the same,
+  0.18–0.91 ms of launches. The CPU's times at 1e5 (0.11–0.94 ms) fall in that range, so
+  the crossover moves from run to run: the second run found 1e5 for the sum of squares
+  in float32; the first found 1e5 for Rosenbrock in float32, and 1e6 and 1e7 for the
+  sum of squares. At n = 1e7, CUDA is 68 to 137 times faster than the CPU: 1.34 ms
+  against 183 ms for Rosenbrock in float64.
 * **Peak GPU memory at n = 1e7**: 534 MiB for Rosenbrock in float64 (267 in float32) and
-  305 MiB for the sum of squares (153 in float32).
+  305 MiB for the sum of squares (153 in float32), the same to the MiB in both runs.
 * **Cost ratio** (gradient over f, paired as a run pairs them):
-  * on CUDA, 3.3–7.1, launch-bound below n = 1e7: f is a few kernels, the gradient
+  * on CUDA, 2.7–6.6, launch-bound below n = 1e7: f is a few kernels, the gradient
     many more;
-  * on the 16-core CPU, 3.2–5.3 at every size but n = 1e6, where it is 5.5 (the sum of
-    squares in float32) and 12.6–17.2 in the other three (Rosenbrock in float64: f
-    0.73 ms, the gradient 12.6 ms). At that size f reads 8 MB from cache on 16 threads,
-    while the gradient allocates and frees about 100 MB a call.
+  * on the 16-core CPU, 3.2–4.8 at every size but n = 1e6, where it is 5.1 (the sum of
+    squares in float32) and 12.6–29.1 in the other three (Rosenbrock in float64: f
+    0.78 ms, the gradient 12.1 ms; the sum of squares in float64: f 0.08 ms, the
+    gradient 2.3 ms). At that size f reads 8 MB from cache on 16 threads, while
+    Rosenbrock's gradient allocates and frees about 100 MB a call.
     That is the page-fault cost measured above with `benchmarks/allocator.py`, which
     was not rerun there.
-* **The calls per batch after a cold first call.** In one CPU cell (the sum of squares,
-  n = 1e5, float32), the first call took over 10 ms against 0.26 ms warm. Calibration
-  took 1 call per batch from it, and diffcompare's single-call batches then timed 28 %
-  slower than the Timer's. Since then `timing.calibrate` times such a single call twice
-  and keeps the faster. The default suite's rows are unchanged by this.
+* **The calls per batch after a cold first call.** In the second run, in one CPU cell
+  (the sum of squares, n = 1e5, float32), the first call took over 10 ms against
+  0.26 ms warm. Calibration took 1 call per batch from it, and diffcompare's
+  single-call batches then timed 28 % slower than the Timer's. Since then
+  `timing.calibrate` times such a single call twice and keeps the faster: in this run
+  that cell took 62 calls a batch and agreed at 1.002. The default suite's rows are
+  unchanged by this.
 * **The test suite on the H200.**
-  * `tests/test_cuda.py` and `tests/test_faults.py` passed: 95 passed in 173 s with 8
-    workers. The first of these covers every case's `torch` and `torch-forward` rows on
-    CUDA against the CPU's (status, verdict, digits). The second covers the thirteen
-    kinds of fault, each worker holding a CUDA context under `--memory-limit 1024`.
-  * The whole suite with 15 workers ran past 91 % with none failed before its 130 s ran
-    out.
+  * In this run, `tests/test_cuda.py` passed: 78 passed in 34 s, in one process. It
+    covers every case's `torch` and `torch-forward` rows on CUDA against the CPU's
+    (status, verdict, digits).
+  * In the second run, `tests/test_cuda.py` and `tests/test_faults.py` passed: 95
+    passed in 173 s with 8 workers. The second file covers the thirteen kinds of fault,
+    each worker holding a CUDA context under `--memory-limit 1024`. The whole suite
+    with 15 workers ran past 91 % with none failed before its 130 s ran out.
   * What looked like a hang after the last test, in the first run, was the time limit
     of the device script. The slow part was `tests/test_faults.py`: each xdist worker
     that got one of its tests ran the whole fault run, isolated, again. The workers
