@@ -13,6 +13,7 @@ import pytest
 from diffcompare import registry
 from diffcompare.cli import main
 from diffcompare.methods import DEFAULT
+from diffcompare.methods.autograd import available_devices
 
 FAULTS = Path(__file__).with_name("fault_cases.py")
 GOOD = ["sine", "grad_sum", "sin_exp"]
@@ -160,7 +161,7 @@ def test_a_short_time_limit_is_not_spent_on_one_time_setup(isolation, tmp_path):
     argv += ["--timeout", "0.5", "--isolation", isolation, "--no-progress", "--out", tmp_path]
     subprocess.run([sys.executable, "-m", "diffcompare", *map(str, argv)], check=True)
     data = json.loads((tmp_path / "results.json").read_text())["results"]
-    assert len(data) == 4  # two cases, two dtypes
+    assert len(data) == 4 * len(available_devices())  # two cases, two dtypes, each device
     for r in data:
         assert r["status"] == "ok" and r["passed"] is True, (r["case"], r["message"])
 
