@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from tabulate import tabulate
 
-from diffcompare.result import Results
+from diffcompare.runner.result import Results
 
 NOT_SMOOTH = {"nonsmooth", "detach", "control-flow", "hard"}
 

@@ -32,12 +32,12 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from diffcompare import registry
-from diffcompare.environment import describe
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, output_shape
 from diffcompare.methods import by_name
 from diffcompare.methods.autograd import available_devices
-from diffcompare.problem import bind, output_shape
-from diffcompare.timing import Budget, batch, calibrate, measure, measure_pair
+from diffcompare.runner.environment import describe
+from diffcompare.runner.timing import Budget, batch, calibrate, measure, measure_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = ("rosenbrock", "sum_of_squares")
@@ -193,8 +193,8 @@ def main() -> int:
             "",
             "Torch reverse-mode gradient, timed by diffcompare's harness and by "
             "torch.utils.benchmark.Timer on the same callable, in strict alternation: each "
-            "sample is one batch of diffcompare's (`diffcompare.timing.batch`, calls per "
-            f"batch calibrated to about {BATCH_S * 1e3:g} ms by `diffcompare.timing."
+            "sample is one batch of diffcompare's (`diffcompare.runner.timing.batch`, calls per "
+            f"batch calibrated to about {BATCH_S * 1e3:g} ms by `diffcompare.runner.timing."
             "calibrate`, as a run calibrates them; a CUDA call synchronises inside), then "
             "one `Timer.timeit` block of as many calls and a second Timer block, the three "
             "taking the first, second and third place in turn (rotated sample by sample). "

@@ -3,7 +3,7 @@
     python benchmarks/opcount.py [--rounds 3]
 
 For each derivation below (derived once, before timing): the operation count of its
-trees by ``sympy.count_ops`` and by ``diffcompare.opcount.count`` (the same figure, each
+trees by ``sympy.count_ops`` and by ``diffcompare.symbolic.opcount.count`` (the same figure, each
 distinct subexpression counted once), and ``lambdify``'s search of the trees for
 implemented functions (``use_imps=True``, SymPy's default, which diffcompare turns off:
 a traced case holds none). The two counts take turns, each first in every other round
@@ -22,9 +22,10 @@ import sympy
 from sympy.utilities.lambdify import _imp_namespace
 from tabulate import tabulate
 
-from diffcompare import opcount, registry
-from diffcompare.environment import describe
-from diffcompare.expression import derive
+from diffcompare.form import registry
+from diffcompare.runner.environment import describe
+from diffcompare.symbolic import opcount
+from diffcompare.symbolic.expression import derive
 
 DERIVATIONS = (
     ("mlp_loss_n16", "hessian"),

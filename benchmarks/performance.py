@@ -22,12 +22,14 @@ from pathlib import Path
 import numpy as np
 from tabulate import tabulate
 
-from diffcompare import expression, oracle, registry, template
-from diffcompare.environment import describe
+from diffcompare import oracle
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, output_shape
 from diffcompare.methods import by_name
 from diffcompare.methods import symbolic as symbolic_method
-from diffcompare.problem import bind, output_shape
-from diffcompare.timing import Budget, measure, measure_pair
+from diffcompare.runner.environment import describe
+from diffcompare.runner.timing import Budget, measure, measure_pair
+from diffcompare.symbolic import expression, template
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = Budget(batch_s=0.01, repeats=7, max_total_s=2.0)
@@ -260,7 +262,8 @@ def quick_budget_fidelity(rounds: int = 2) -> list[Figure]:
     apart their per-cell medians and cost ratios are (median |log ratio|), beside how
     far two runs of the default budget are apart. Runs alternate."""
     from diffcompare import methods
-    from diffcompare.runner import Plan, run
+    from diffcompare.runner.loop import run
+    from diffcompare.runner.plan import Plan
 
     cases = tuple(c for c in registry.select([], ["seed"]) if c.n <= 100)
     plan = Plan(cases, tuple(by_name(n) for n in methods.DEFAULT), dtypes=("float64",))
@@ -350,7 +353,7 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
 
 * **SymPy on sized cases.** Rosenbrock n = 1000 traced to 1998 terms; differentiating
   each term by its own symbols still took 8 s and `lambdify` + cse 4 s, and the result
-  evaluated 1000 scalar expressions. Now `diffcompare.template` finds the sum's repeated
+  evaluated 1000 scalar expressions. Now `diffcompare.symbolic.template` finds the sum's repeated
   terms (two templates for Rosenbrock), differentiates each once by its slot symbols and
   evaluates them over vectors (slices of θ); the Hessian scatters a few diagonals. The
   oracle evaluates the same template derivatives term by term in mpmath at 50 digits:
@@ -424,7 +427,7 @@ Profiled with cProfile over `diffcompare run` (before: 93 s on this machine):
   derivative's size, `sympy.count_ops` over its entries: a walk of the tree that counts a
   shared subexpression again at every occurrence, so finding the figure took longer
   than deriving the derivative (mlp_loss_n16's Hessian: 7.6 s against 2.3 s).
-  `diffcompare.opcount` gives the same figure with each distinct subexpression counted
+  `diffcompare.symbolic.opcount` gives the same figure with each distinct subexpression counted
   once (what count_ops adds for a node, and the nodes it goes on to, depend on that
   node alone). And `lambdify` no longer searches the trees for implemented functions
   (`use_imps=False`: a traced case holds none), about 2 s per large Hessian, paid once

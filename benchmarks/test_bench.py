@@ -14,12 +14,13 @@ import statistics
 
 import pytest
 
-from diffcompare import oracle, registry
+from diffcompare import oracle
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, operators_for, output_shape
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.methods.autograd import available_devices
-from diffcompare.problem import bind, operators_for, output_shape
-from diffcompare.runner import attempt
-from diffcompare.timing import Budget, batch, calibrate, measure
+from diffcompare.runner.cell import attempt
+from diffcompare.runner.timing import Budget, batch, calibrate, measure
 
 registry.builtin()
 AGREEMENT = Budget(batch_s=0.01, repeats=15, max_total_s=3.0)

@@ -77,8 +77,8 @@ def main(out: str = "docs/timing-agreement.md") -> int:
             "Each row times one prepared derivative callable with both harnesses in strict "
             "alternation, in one process: before each of pytest-benchmark's 101 rounds "
             "(`benchmark.pedantic` with a setup function), the runner times one batch of its "
-            "own (`diffcompare.timing.batch`; calls per batch calibrated to about 10 ms by "
-            "`diffcompare.timing.calibrate`, as a run calibrates them), and each "
+            "own (`diffcompare.runner.timing.batch`; calls per batch calibrated to about 10 ms by "
+            "`diffcompare.runner.timing.calibrate`, as a run calibrates them), and each "
             "pytest-benchmark round is a batch of as many calls (its per-round median is "
             "divided by that number). Each median is over 100 samples after a warm-up; a "
             "drift of the machine hits both alike.",

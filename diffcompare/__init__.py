@@ -2,9 +2,9 @@
 
 from diffcompare.checker import check
 from diffcompare.errors import CaseError, Unsupported
-from diffcompare.namespace import NumpyNamespace
-from diffcompare.registry import Case, case, select
-from diffcompare.result import Result, Results
+from diffcompare.form.namespace import NumpyNamespace
+from diffcompare.form.registry import Case, case, select
+from diffcompare.runner.result import Result, Results
 
 xnp = NumpyNamespace()
 # NumPy plus norm and stop_gradient: a default for xp= in cases

@@ -6,12 +6,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from diffcompare import oracle, registry
+from diffcompare import oracle
 from diffcompare.errors import Undefined
-from diffcompare.methods import Prepared, by_name
-from diffcompare.options import resolve
-from diffcompare.problem import bind, operators_for, output_shape
-from diffcompare.result import Result
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.methods import by_name, tolerance
+from diffcompare.methods.method import Prepared
+from diffcompare.runner.options import resolve
+from diffcompare.runner.result import Result
 
 NOTE_WIDTH = 60  # a row's note in check()'s report, wrapped to lines of this width
 
@@ -30,7 +32,7 @@ class HandWritten:
         self.fn = fn
 
     def rtol(self, dtype: str, derivative_order: int) -> float:
-        return oracle.eps(dtype) ** 0.5  # agree to half the digits: a wrong formula is far off
+        return tolerance.eps(dtype) ** 0.5  # agree to half the digits: a wrong formula is far off
 
     def prepare(self, problem, device) -> Prepared:
         inputs = {**problem.split(problem.theta), **problem.constants}
@@ -146,7 +148,7 @@ def check(
             problem = bind(case, op, dt, out_shape, seed=seed or 0, step=step)
             ref, why = _reference(problem)
             for method in chosen:
-                from diffcompare.runner import attempt
+                from diffcompare.runner.cell import attempt
 
                 rows.append(attempt(problem, method, "cpu", ref, why)[0])
     failures = [r for r in rows if r.status in ("error", "nan") or r.passed is False]

@@ -12,3 +12,7 @@ class Unsupported(Exception):
 class Undefined(Unsupported):
     """The point has no real, finite derivative to score (log(x) at -1, 1/x at 0): no
     method can be right there, so no other reference may stand in."""
+
+
+class UsageError(ValueError):
+    """Bad user input: one line, naming the valid choices (exit 2 on the command line)."""

@@ -8,15 +8,15 @@ import re
 import numpy as np
 from tabulate import tabulate
 
-from diffcompare.deadline import TimedOut, deadline
 from diffcompare.errors import CaseError
+from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.form.registry import Case
 from diffcompare.methods import DEFAULT, by_name
-from diffcompare.problem import bind, operators_for, output_shape
-from diffcompare.registry import Case
 from diffcompare.report import tables
-from diffcompare.runner import Plan, pairs
-from diffcompare.timing import Budget
-from diffcompare.worker import DEFAULT_TIMEOUT_S, InProcess
+from diffcompare.runner.deadline import TimedOut, deadline
+from diffcompare.runner.executor import DEFAULT_TIMEOUT_S, InProcess
+from diffcompare.runner.plan import Plan, pairs
+from diffcompare.runner.timing import Budget
 
 GROUPS = ("seed", "ml", "optimisation", "hard")  # listed first, in this order
 MAX_ENTRIES = 6  # derivative entries printed in full; the rest are counted
@@ -66,7 +66,7 @@ def symbolic(case: Case) -> str:
     import sympy
 
     from diffcompare.errors import Unsupported
-    from diffcompare.expression import derive
+    from diffcompare.symbolic.expression import derive
 
     op = operators_for(case, output_shape(case))[0]
     try:
@@ -97,7 +97,7 @@ def torch_graph(case: Case) -> str:
     """The chain of grad_fn nodes torch recorded for the output, as the course draws it."""
     import torch
 
-    from diffcompare.namespace import TorchNamespace
+    from diffcompare.form.namespace import TorchNamespace
 
     named = {}
     for k, v in case.inputs.items():

@@ -17,7 +17,7 @@ import functools
 
 import pytest
 
-from diffcompare.options import SHARED, add_to_pytest
+from diffcompare.runner.options import SHARED, add_to_pytest
 
 
 def pytest_addoption(parser):

@@ -1,7 +1,7 @@
 import pytest
 
-from diffcompare import registry
-from diffcompare.timing import Budget
+from diffcompare.form import registry
+from diffcompare.runner.timing import Budget
 
 registry.builtin()
 

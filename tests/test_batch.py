@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from diffcompare import registry, xnp
+from diffcompare import xnp
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, output_shape
 from diffcompare.methods import batch, by_name
-from diffcompare.problem import bind, output_shape
 
 
 def prepared(name, method="fd-central", batches=True, dtype="float64"):

@@ -65,7 +65,7 @@ def test_the_readme_shows_the_example_file_as_it_is():
 
 
 def test_the_example_file_imports_as_plain_python():
-    from diffcompare import registry
+    from diffcompare.form import registry
 
     registry.load(str(EXAMPLE))
     (rosen,) = registry.select(["rosenbrock"])
@@ -177,7 +177,7 @@ def test_list_shows_cases_with_their_operator(capsys):
 
 def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, monkeypatch):
     from diffcompare import explain
-    from diffcompare.registry import case
+    from diffcompare.form.registry import case
 
     monkeypatch.setattr(explain, "SHAPE_LIMIT_S", 0.2)
     fresh_names.append("t_never_returns")
@@ -191,7 +191,7 @@ def test_list_names_a_case_that_never_returns_and_goes_on(capsys, fresh_names, m
 
 def test_the_method_table_stops_a_case_that_never_returns(monkeypatch):
     from diffcompare import explain
-    from diffcompare.registry import make
+    from diffcompare.form.registry import make
 
     monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
     table = explain.method_table(make("never_returns", never_returns, {"x": 1.0}))
@@ -207,7 +207,7 @@ def test_show_stops_each_section_that_never_returns(monkeypatch, capsys, fresh_n
     torch.func.jvp(torch.sin, (one,), (one,))  # its first call imports decompositions
 
     from diffcompare import explain
-    from diffcompare.registry import case
+    from diffcompare.form.registry import case
 
     monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.3)
     fresh_names.append("t_numpy_only")
@@ -228,7 +228,7 @@ def test_show_stops_each_section_that_never_returns(monkeypatch, capsys, fresh_n
 
 def test_show_refuses_a_case_that_never_returns_in_one_line(monkeypatch, capsys, fresh_names):
     from diffcompare import explain
-    from diffcompare.registry import case
+    from diffcompare.form.registry import case
 
     monkeypatch.setattr(explain, "DEFAULT_TIMEOUT_S", 0.2)
     fresh_names.append("t_spins")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from diffcompare.cli import main
-from diffcompare.result import Result, Results
+from diffcompare.runner.result import Result, Results
 
 
 def row(case="c", method="torch", digits=15.0, eval_s=1e-4, status="ok"):

@@ -2,9 +2,10 @@
 
 import pytest
 
-from diffcompare import registry
+from diffcompare.form import registry
 from diffcompare.methods import by_name
-from diffcompare.runner import Plan, run_case
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import run_case
 from tests.conftest import FAST
 
 torch = pytest.importorskip("torch")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from diffcompare import registry
 from diffcompare.cli import main
+from diffcompare.form import registry
 from diffcompare.methods import DEFAULT
 from diffcompare.methods.autograd import available_devices
 
@@ -144,7 +144,7 @@ def test_the_good_cases_beside_them_are_complete_and_right(rows, case):
 def test_the_memory_limit_counts_above_the_imports():
     """--memory-limit is what the cells may take: a CUDA build of torch alone holds a GiB."""
     code = (
-        "import resource; from diffcompare.worker import Sources, _data_bytes, _start; "
+        "import resource; from diffcompare.runner.isolated import Sources, _data_bytes, _start; "
         "_start(Sources(builtin=False), 256); "
         "print(resource.getrlimit(resource.RLIMIT_DATA)[0] - _data_bytes())"
     )
@@ -171,8 +171,9 @@ def test_set_up_leaves_the_first_reference_no_heavy_import_and_no_collection_due
     Add of three terms imports sympy.tensor (0.05–0.2 s), and the objects the imports
     made have a full garbage collection due (0.14 s)."""
     code = (
-        "import gc, sys; from diffcompare import oracle, registry, worker; "
-        "from diffcompare.problem import bind, output_shape; "
+        "import gc, sys; from diffcompare import oracle; from diffcompare.form import registry; "
+        "from diffcompare.runner import setup as worker; "
+        "from diffcompare.form.problem import bind, output_shape; "
         "worker.set_up(()); print(*gc.get_count()[1:]); registry.builtin(); "
         "case = registry.get('grad_sum'); before = set(sys.modules); "
         "oracle.reference(bind(case, 'gradient', 'float64', output_shape(case))); "
@@ -181,7 +182,12 @@ def test_set_up_leaves_the_first_reference_no_heavy_import_and_no_collection_due
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     due, imported = out.stdout.splitlines()
     assert due == "0 0"  # no collection of the older generations pending
-    heavy = ("sympy.tensor", "sympy.combinatorics", "diffcompare.kink", "diffcompare.template")
+    heavy = (
+        "sympy.tensor",
+        "sympy.combinatorics",
+        "diffcompare.symbolic.kink",
+        "diffcompare.symbolic.template",
+    )
     assert not [m for m in imported.split() if m.startswith(heavy)]
 
 
@@ -190,7 +196,8 @@ def test_set_up_lets_no_warning_of_torchs_through():
     jvp decompositions, which torch scripts with torch.jit, deprecated (a FutureWarning,
     shown to everyone, from torch 2.14; a DeprecationWarning, shown here by -W default,
     before)."""
-    code = "from diffcompare import methods, worker; worker.set_up(methods.METHODS)"
+    code = "from diffcompare import methods; from diffcompare.runner.setup import set_up; "
+    code += "set_up(methods.METHODS)"
     argv = [sys.executable, "-W", "default", "-c", code]
     out = subprocess.run(argv, check=True, capture_output=True, text=True)
     assert [line for line in out.stderr.splitlines() if "torch" in line] == []

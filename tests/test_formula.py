@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from diffcompare.cli import main
-from diffcompare.formula import parse_point, to_case
-from diffcompare.options import UsageError
+from diffcompare.errors import UsageError
+from diffcompare.form.formula import parse_point, to_case
 
 HOSTILE = [
     "__import__('os').system('touch {marker}')",

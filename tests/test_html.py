@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from diffcompare import registry, xnp
+from diffcompare import xnp
+from diffcompare.form import registry
 from diffcompare.methods import by_name
 from diffcompare.report import write
 from diffcompare.report.files import write_sweep
-from diffcompare.runner import Plan, run
+from diffcompare.runner.loop import run
+from diffcompare.runner.plan import Plan
 from diffcompare.sweep import swell
 from tests.conftest import FAST
 

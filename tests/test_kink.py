@@ -5,13 +5,16 @@ import numpy as np
 import pytest
 import sympy
 
-from diffcompare import kink, registry, xnp
+from diffcompare import xnp
 from diffcompare.cli import main
-from diffcompare.expression import trace
-from diffcompare.formula import to_case
+from diffcompare.form import registry
+from diffcompare.form.formula import to_case
+from diffcompare.form.registry import make
 from diffcompare.methods import by_name
-from diffcompare.registry import make
-from diffcompare.runner import Plan, run_case
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import run_case
+from diffcompare.symbolic import kink
+from diffcompare.symbolic.expression import trace
 from tests.conftest import FAST
 
 ONE_VARIABLE = [

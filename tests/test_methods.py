@@ -7,11 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from diffcompare import oracle, xnp
-from diffcompare.methods import METHODS
-from diffcompare.problem import bind, output_shape
-from diffcompare.registry import make
-from diffcompare.runner import Plan, run_case
+from diffcompare import xnp
+from diffcompare.form.problem import bind, output_shape
+from diffcompare.form.registry import make
+from diffcompare.methods import METHODS, tolerance
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import run_case
 from tests.conftest import FAST
 
 A = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, -1.0, 4.0]])
@@ -95,7 +96,7 @@ def test_finite_differences_count_their_evaluations():
 
 
 def run_case_named(name, method_name):
-    from diffcompare import registry
+    from diffcompare.form import registry
     from diffcompare.methods import by_name
 
     c = registry.select([name])[0]
@@ -108,11 +109,11 @@ def test_tolerances_are_ordered_by_scheme():
     order = ["fd-forward", "fd-central", "fd-5point", "sympy"]
     tols = [by_name(n).rtol("float64", 1) for n in order]
     assert tols == sorted(tols, reverse=True)
-    assert oracle.eps("float32") > oracle.eps("float64")
+    assert tolerance.eps("float32") > tolerance.eps("float64")
 
 
 def test_step_overrides_the_rule():
-    from diffcompare import registry
+    from diffcompare.form import registry
     from diffcompare.methods import by_name
 
     c = registry.select(["sin_exp"])[0]
@@ -169,8 +170,8 @@ def test_an_input_that_is_all_of_theta_is_not_sliced_out_of_it():
 
 DERIVE = """
 import hashlib, sympy
-from diffcompare import registry
-from diffcompare.expression import derive
+from diffcompare.form import registry
+from diffcompare.symbolic.expression import derive
 registry.builtin()
 for name in ("softmax_cross_entropy", "logistic_regression_n8"):
     d = derive(registry.get(name), "gradient")

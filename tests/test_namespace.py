@@ -5,7 +5,7 @@ import pytest
 import sympy
 import torch
 
-from diffcompare.namespace import VOCABULARY, NumpyNamespace, SympyNamespace, TorchNamespace
+from diffcompare.form.namespace import VOCABULARY, NumpyNamespace, SympyNamespace, TorchNamespace
 
 A = np.array([0.3, 1.7, 0.9])
 B = np.array([1.1, -0.4, 2.0])

@@ -3,10 +3,11 @@
 import pytest
 import sympy
 
-from diffcompare import opcount, registry
 from diffcompare.errors import Unsupported
-from diffcompare.expression import derive
-from diffcompare.problem import operators_for, output_shape
+from diffcompare.form import registry
+from diffcompare.form.problem import operators_for, output_shape
+from diffcompare.symbolic import opcount
+from diffcompare.symbolic.expression import derive
 
 x, y, z = sympy.symbols("x y z", real=True)
 f = sympy.Function("f")

@@ -4,14 +4,16 @@ import mpmath
 import numpy as np
 import pytest
 
-from diffcompare import oracle, registry
-from diffcompare.problem import bind, output_shape
+from diffcompare import oracle
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, output_shape
+from diffcompare.methods import tolerance
 
 
 def reference(name, operator=None, dtype="float64"):
     c = registry.select([name])[0]
     shape = output_shape(c)
-    from diffcompare.problem import operators_for
+    from diffcompare.form.problem import operators_for
 
     op = operator or operators_for(c, shape)[0]
     return oracle.reference(bind(c, op, dtype, shape))
@@ -40,8 +42,8 @@ def test_hessian_of_quadratic_form_is_a_plus_a_transpose():
 def test_a_hessian_is_derived_once_per_pair_and_comes_out_exactly_symmetric():
     """The upper triangle, mirrored: half the derivatives (mlp_loss_n16's Hessian had
     timed out at 60 s), and the oracle and the sympy method get H = Hᵀ bit for bit."""
-    from diffcompare.expression import derive
     from diffcompare.methods import by_name
+    from diffcompare.symbolic.expression import derive
 
     case = registry.select(["mlp_loss_n4"])[0]
     entries = dict(derive(case, "hessian").entries)
@@ -88,7 +90,7 @@ def test_remembered_derivatives_are_sympys_own_expressions(monkeypatch, name, op
     """The derivation differentiates sums, products and powers itself, remembering what
     it found (mlp_loss_n16's Hessian vector product took 108 s, now 6): each entry must be
     the very expression SymPy's diff gives, so that nothing downstream changes."""
-    from diffcompare import expression
+    from diffcompare.symbolic import expression
 
     if name == "x_to_the_sin_y":  # a power whose exponent is differentiated too
         case = registry.make(name, _x_to_the_sin_y, {"x": np.array([1.5, 0.7])})
@@ -134,9 +136,9 @@ def test_score_normwise(value, hi, lo, abs_err, rel_err, digits):
 
 def test_tolerance_follows_the_scheme_order():
     e = np.finfo(np.float64).eps
-    assert oracle.tolerance(None, "float64", 1) == pytest.approx(100 * e)
-    assert oracle.tolerance(2, "float64", 1) == pytest.approx(100 * e ** (2 / 3))
-    assert oracle.tolerance(2, "float64", 2) == pytest.approx(100 * e ** (1 / 2))
+    assert tolerance.tolerance(None, "float64", 1) == pytest.approx(100 * e)
+    assert tolerance.tolerance(2, "float64", 1) == pytest.approx(100 * e ** (2 / 3))
+    assert tolerance.tolerance(2, "float64", 2) == pytest.approx(100 * e ** (1 / 2))
 
 
 def test_the_oracle_and_the_sympy_method_share_one_cse(monkeypatch):
@@ -147,9 +149,9 @@ def test_the_oracle_and_the_sympy_method_share_one_cse(monkeypatch):
     import sympy
 
     from diffcompare import xnp
-    from diffcompare.expression import derive
+    from diffcompare.form.registry import make
     from diffcompare.methods.symbolic import compiled
-    from diffcompare.registry import make
+    from diffcompare.symbolic.expression import derive
 
     calls, real = [], sympy.cse
 
@@ -181,7 +183,7 @@ def test_the_oracle_and_the_sympy_method_share_one_cse(monkeypatch):
 def test_no_reference_where_f_or_its_derivative_has_no_float64_value(formula, at, why):
     """d/dx log(x) = 1/x is -1 at x = -1, but log(-1) = iπ: no real derivative to score."""
     from diffcompare.errors import Unsupported
-    from diffcompare.formula import to_case
+    from diffcompare.form.formula import to_case
 
     c = to_case(formula, {"x": at})
     with pytest.raises(Unsupported) as raised:
@@ -192,7 +194,7 @@ def test_no_reference_where_f_or_its_derivative_has_no_float64_value(formula, at
 @pytest.mark.parametrize("formula, at", [("exp(x)/(exp(x) + 1)", 800.0), ("exp(x)/exp(x)", 710.0)])
 def test_f_that_only_float64_cannot_hold_keeps_its_reference(formula, at):
     """inf - inf or inf/inf in float64, yet f is real and finite: the oracle answers."""
-    from diffcompare.formula import to_case
+    from diffcompare.form.formula import to_case
 
     c = to_case(formula, {"x": at})
     problem = bind(c, "derivative", "float64", output_shape(c))

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from diffcompare import CaseError, case, registry, xnp
+from diffcompare import CaseError, case, xnp
+from diffcompare.form import registry
 
 
 def define(names, name, **kw):

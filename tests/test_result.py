@@ -1,6 +1,6 @@
 import math
 
-from diffcompare.result import Result, Results
+from diffcompare.runner.result import Result, Results
 
 
 def test_json_round_trip_keeps_every_field():

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-from diffcompare import case, registry, xnp
+from diffcompare import case, xnp
+from diffcompare.form import registry
 from diffcompare.methods import by_name
-from diffcompare.runner import Plan, run_case
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import run_case
 from tests.conftest import FAST
 
 METHODS = tuple(by_name(n) for n in ("sympy", "fd-central", "complex-step", "torch"))
@@ -93,7 +95,7 @@ def test_a_list_output_is_refused(fresh_names):
 
 
 def test_statuses_and_families_stay_within_the_contract():
-    from diffcompare.result import FAMILIES, STATUSES
+    from diffcompare.runner.result import FAMILIES, STATUSES
 
     for name in ("abs_away", "while_doubling", "logsumexp_naive"):
         for r in rows_of(registry.select([name])[0]).values():

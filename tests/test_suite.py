@@ -2,9 +2,10 @@
 
 import pytest
 
-from diffcompare import registry
+from diffcompare.form import registry
 from diffcompare.methods import DEFAULT, by_name
-from diffcompare.runner import Plan, run_case
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import run_case
 from tests.conftest import FAST
 
 CASES = registry.all_cases()
@@ -80,7 +81,7 @@ OPERATOR_CASES = ["sin_exp", "grad_quadratic_form", "least_squares", "jac_matrix
 
 @pytest.mark.parametrize("name", OPERATOR_CASES)
 def test_every_operator_has_rows_from_all_three_families(name):
-    from diffcompare.operator import OPERATORS
+    from diffcompare.form.operator import OPERATORS
 
     c = registry.select([name])[0]
     rows = run_case(

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from diffcompare import registry, xnp
+from diffcompare import xnp
+from diffcompare.form import registry
 from diffcompare.sweep import size, step, swell
 from diffcompare.sweep.record import Sweep
 from tests.conftest import FAST

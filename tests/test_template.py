@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import sympy
 
-from diffcompare import expression, registry, template
+from diffcompare.form import registry
+from diffcompare.form.problem import bind, output_shape
 from diffcompare.methods import by_name
-from diffcompare.problem import bind, output_shape
+from diffcompare.symbolic import expression, template
 
 SIZED = ["rosenbrock_n100", "sum_of_squares_n100", "powell_n100", "rastrigin_n100", "trid_n100"]
 

@@ -3,8 +3,8 @@ import sys
 
 import pytest
 
-from diffcompare import timing
-from diffcompare.timing import Budget, measure, measure_pair
+from diffcompare.runner import timing
+from diffcompare.runner.timing import Budget, measure, measure_pair
 
 
 def test_measure_reports_consistent_statistics():
@@ -98,5 +98,6 @@ def test_the_pytest_plugin_is_import_light():
 
 
 def test_report_and_result_do_not_import_torch():
-    code = "import diffcompare.report, diffcompare.result, sys; assert 'torch' not in sys.modules"
+    code = "import diffcompare.report, diffcompare.runner.result, sys; "
+    code += "assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from diffcompare.errors import Unsupported
-from diffcompare.methods import Prepared
-from diffcompare.namespace import TorchNamespace
-from diffcompare.oracle import tolerance
-from diffcompare.problem import Problem
+from diffcompare.form.namespace import TorchNamespace
+from diffcompare.form.problem import Problem
+from diffcompare.methods.method import Prepared
+from diffcompare.methods.tolerance import tolerance
 
 
 def available_devices() -> tuple[str, ...]:
@@ -20,7 +20,7 @@ def available_devices() -> tuple[str, ...]:
 
 def resolve_devices(asked: list[str]) -> list[str]:
     """The devices asked for (default: every available one); UsageError for others."""
-    from diffcompare.options import UsageError
+    from diffcompare.errors import UsageError
 
     here = list(available_devices())
     for d in asked:

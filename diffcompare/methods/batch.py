@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from diffcompare.problem import Problem
+from diffcompare.form.problem import Problem
 
 MIN_POINTS = 64  # below this the loop is as fast: vmap's fixed cost is ~0.1 ms
 CHUNK = 1 << 22  # numbers per batch (32 MiB of float64)
@@ -38,7 +38,7 @@ def batched(problem: Problem, f: Callable) -> tuple[Batched | None, str]:
         import torch
         from torch.func import vmap
 
-        from diffcompare.namespace import TorchNamespace
+        from diffcompare.form.namespace import TorchNamespace
     except ImportError:
         return None, "torch is not installed"
     dtype = getattr(torch, problem.dtype)

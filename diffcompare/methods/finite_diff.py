@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffcompare import operator as ops
 from diffcompare.errors import Unsupported
-from diffcompare.methods import Prepared, batch
+from diffcompare.form import operator as ops
+from diffcompare.form.namespace import AnalyticProbe, NotAnalytic
+from diffcompare.form.problem import Problem
+from diffcompare.methods import batch
+from diffcompare.methods.method import Prepared
 from diffcompare.methods.stencil import (
     BACKWARD,
     CENTRAL,
@@ -22,9 +25,7 @@ from diffcompare.methods.stencil import (
     second,
     steps_for,
 )
-from diffcompare.namespace import AnalyticProbe, NotAnalytic
-from diffcompare.oracle import eps, tolerance
-from diffcompare.problem import Problem
+from diffcompare.methods.tolerance import eps, tolerance
 
 __all__ = [
     "BACKWARD",

@@ -12,11 +12,11 @@ import time
 import numpy as np
 
 from diffcompare.errors import Unsupported
-from diffcompare.methods import Prepared
+from diffcompare.form.problem import Problem
+from diffcompare.methods.method import Prepared
 from diffcompare.methods.stencil import MAX_EVALS, evals_estimate
 from diffcompare.methods.symbolic import call_args, dense
-from diffcompare.oracle import tolerance
-from diffcompare.problem import Problem
+from diffcompare.methods.tolerance import tolerance
 
 
 def _require(module: str, package: str) -> None:
@@ -155,7 +155,7 @@ class Symengine:
     def prepare(self, problem: Problem, device: str) -> Prepared:
         _require("symengine", "symengine")
 
-        from diffcompare.expression import derive
+        from diffcompare.symbolic.expression import derive
 
         d = derive(problem.case, problem.operator)
         f, compile_s = _symengine_compiled(d)

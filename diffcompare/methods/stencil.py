@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare.problem import Problem
+from diffcompare.form.problem import Problem
 
 
 @dataclass(frozen=True)

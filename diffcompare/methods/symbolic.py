@@ -7,9 +7,9 @@ import time
 
 import numpy as np
 
-from diffcompare.methods import Prepared
-from diffcompare.oracle import tolerance
-from diffcompare.problem import Problem
+from diffcompare.form.problem import Problem
+from diffcompare.methods.method import Prepared
+from diffcompare.methods.tolerance import tolerance
 
 
 def dense(shape, indices, values, dtype) -> np.ndarray:
@@ -38,8 +38,8 @@ def call_args(problem: Problem, derivation) -> tuple:
 def compiled(derivation) -> tuple:
     """The derivative's nonzero entries compiled to NumPy with cse, and the seconds it took
     (once per derivation: float64 and float32 runs share it)."""
-    from diffcompare import template
-    from diffcompare.expression import NUMPY, lambdify
+    from diffcompare.symbolic import template
+    from diffcompare.symbolic.lambdify import NUMPY, lambdify
 
     cse_s = derivation.cse_seconds  # found here, or by the oracle before: counted either way
     start = time.perf_counter()
@@ -60,8 +60,8 @@ class Sympy:
         return tolerance(None, dtype, derivative_order)
 
     def prepare(self, problem: Problem, device: str) -> Prepared:
-        from diffcompare import template
-        from diffcompare.expression import derive
+        from diffcompare.symbolic import template
+        from diffcompare.symbolic.expression import derive
 
         d = derive(problem.case, problem.operator)  # cached: the oracle may have derived it
         f, compile_s = compiled(d)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tabulate import tabulate
 
 from diffcompare.report.tables import column, seconds
-from diffcompare.result import Result, Results
+from diffcompare.runner.result import Result, Results
 
 
 def _key(r: Result) -> tuple:

@@ -12,7 +12,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from diffcompare.report.tables import summary, sweep_summary
-from diffcompare.result import Result, Results
+from diffcompare.runner.result import Result, Results
 from diffcompare.sweep.record import Sweep, found_in
 
 

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from diffcompare.report import tables
-from diffcompare.result import Results
+from diffcompare.runner.result import Results
 from diffcompare.sweep.record import Sweep
 
 STYLE = """

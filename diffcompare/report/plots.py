@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
 from diffcompare.report.tables import column, seconds
-from diffcompare.result import Results
+from diffcompare.runner.result import Results
 from diffcompare.sweep.record import Sweep
 
 FAMILY_MARKER = {"symbolic": "s", "numeric": "o", "automatic": "^", "user": "*"}

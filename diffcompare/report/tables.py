@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from tabulate import tabulate
 
-from diffcompare.operator import OPERATORS
-from diffcompare.result import Result, Results
+from diffcompare.form.operator import OPERATORS
+from diffcompare.runner.result import Result, Results
 
 SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "timeout"}
 

@@ -13,15 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 from tqdm import tqdm
 
-from diffcompare.deadline import TimedOut, deadline
-from diffcompare.environment import describe
+from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.form.registry import Family
 from diffcompare.methods import by_name
-from diffcompare.problem import bind, operators_for, output_shape
-from diffcompare.registry import Family
-from diffcompare.runner import Cells, Plan
+from diffcompare.runner.cell import Cells
+from diffcompare.runner.deadline import TimedOut, deadline
+from diffcompare.runner.environment import describe
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.setup import set_up
+from diffcompare.runner.timing import Budget
 from diffcompare.sweep.record import Sweep
-from diffcompare.timing import Budget
-from diffcompare.worker import set_up
 
 FAMILIES = ("rosenbrock", "sum_of_squares", "mlp_loss")
 SIZES = (10, 100, 1_000, 10_000, 100_000)

@@ -21,11 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from diffcompare import oracle
-from diffcompare.environment import describe
 from diffcompare.errors import Unsupported
-from diffcompare.methods import by_name
-from diffcompare.problem import bind, operators_for, output_shape
-from diffcompare.registry import Case
+from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.form.registry import Case
+from diffcompare.methods import by_name, tolerance
+from diffcompare.runner.environment import describe
 from diffcompare.sweep.record import Sweep
 
 SCHEMES = ("fd-forward", "fd-central", "fd-5point", "complex-step")
@@ -39,7 +39,7 @@ def theory(case: Case, scheme: str, dtype: str) -> tuple[float, float] | None:
     variable; None where the formula does not apply."""
     if scheme not in ORDER or case.n != 1:
         return None
-    from diffcompare.expression import trace
+    from diffcompare.symbolic.expression import trace
 
     try:
         t = trace(case)
@@ -64,7 +64,7 @@ def theory(case: Case, scheme: str, dtype: str) -> tuple[float, float] | None:
         return None
     stencil = by_name(scheme).stencil
     a = TRUNCATION[scheme] * fp
-    b = float(np.linalg.norm(stencil.weights)) * oracle.eps(dtype) / 2 * f0 / stencil.denominator
+    b = float(np.linalg.norm(stencil.weights)) * tolerance.eps(dtype) / 2 * f0 / stencil.denominator
     h = (b / (p * a)) ** (1 / (p + 1))
     return h, (1 + 1 / p) * b / h / f1
 
@@ -113,7 +113,7 @@ def sweep(
 
 
 def _kinks(cases: Sequence[Case]) -> list[str]:
-    from diffcompare import kink
+    from diffcompare.symbolic import kink
 
     return [
         f"{case.name}: {found.at} is a kink ({'; '.join(found.where)}): no Taylor expansion "

@@ -24,10 +24,10 @@ from collections.abc import Callable
 import numpy as np
 import sympy
 
-from diffcompare import opcount
-from diffcompare.environment import describe
+from diffcompare.runner.environment import describe
 from diffcompare.sweep.record import Sweep
 from diffcompare.sweep.size import slope
+from diffcompare.symbolic import opcount
 
 x = sympy.Symbol("x", real=True)
 AT = 0.3  # (3/10 in the 50-digit evaluation) where the logistic map's derivative is evaluated

@@ -13,7 +13,7 @@ import inspect
 import math
 import re
 
-from diffcompare.options import UsageError
+from diffcompare.errors import UsageError
 
 FUNCTIONS = {
     "sin": "sin",
@@ -154,7 +154,7 @@ def parse_point(spec: str) -> dict[str, float]:
 
 def to_case(text: str, point: dict[str, float]):
     """A Case (not registered) for the formula at the point."""
-    from diffcompare.registry import make
+    from diffcompare.form.registry import make
 
     tree = check(text, set(point))
     used = (

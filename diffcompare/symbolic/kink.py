@@ -2,13 +2,13 @@
 
 There the derivative is not unique; the right answers fill the Clarke subdifferential,
 the convex hull of the gradients of the smooth pieces that meet at the point
-(``diffcompare.piece`` finds them). Where each kink is in one variable (|x| at 0; the L1
+(``diffcompare.symbolic.piece`` finds them). Where each kink is in one variable (|x| at 0; the L1
 norm at a vector with zeros), that hull is a box: in each such variable, the interval
 between the one-sided partial derivatives ([-1, 1] for |x| at 0); in the others, the
 partial derivative, the same on every side (a kink's value at the point is the same on
 both sides, so a partial in one variable cannot depend on the side taken in another).
 A kink that couples variables (max(x, y) at x = y) gives a polytope (there, the segment
-from (1, 0) to (0, 1)), whose nearest point ``diffcompare.hull`` finds exactly.
+from (1, 0) to (0, 1)), whose nearest point ``diffcompare.symbolic.hull`` finds exactly.
 SymPy's own derivative answers with its convention (sign(0) = 0, Heaviside(0) = 1/2),
 and its limits of Heaviside(g(x)) as g → 0 are that convention too, not a side.
 """
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from diffcompare import hull
-from diffcompare.piece import beside, gradients, value, ways
+from diffcompare.symbolic import hull
+from diffcompare.symbolic.piece import beside, gradients, value, ways
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _point(v: tuple[float, ...]) -> str:
 def _kinks(expr: sympy.Expr, at: dict) -> dict[str, tuple[sympy.Expr, set]]:
     """What is nonsmooth at the point, by description: the abs or max, and the symbols
     it depends on there."""
-    from diffcompare.expression import StopGradient
+    from diffcompare.form.stop_gradient import StopGradient
 
     found = {}
     walk = sympy.preorder_traversal(expr)
@@ -90,7 +90,7 @@ def find(case, inputs: dict | None = None) -> Kink | None:
     """The kink of a scalar case at its point (``inputs``, by name; default the case's),
     or None where its derivative is unique or undefined (sqrt(abs(x)) at 0: the oracle
     says so), or SymPy cannot trace it (the sympy method's row says why)."""
-    from diffcompare.expression import trace
+    from diffcompare.symbolic.expression import trace
 
     try:
         t = trace(case)  # as the sympy method sees it: 9**9**9 overflows, never expands

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from diffcompare import opcount
+from diffcompare.symbolic import opcount
 
 SLOTS = tuple(sympy.symbols("_s0:32", real=True))
 MIN_TERMS = 32  # below this the plain expression is as good
@@ -125,7 +125,7 @@ def parts(structure: Structure, order: int) -> list[Part]:
 
 @functools.cache
 def numpy_part(part: Part):
-    from diffcompare.expression import NUMPY, lambdify
+    from diffcompare.symbolic.lambdify import NUMPY, lambdify
 
     return lambdify(part.group.slots, list(part.derivatives), NUMPY, cse=True)
 
@@ -160,7 +160,7 @@ def adder(parts: Sequence[Part], ndim: int):
 
 def mpmath_values(part: Part, theta_mp: list) -> list[tuple[tuple[int, ...], object]]:
     """(index, value) for every term of the part, in mpmath at the working precision."""
-    from diffcompare.expression import MPMATH, lambdify
+    from diffcompare.symbolic.lambdify import MPMATH, lambdify
 
     f = lambdify(part.group.slots, list(part.derivatives), MPMATH)
     out = []

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffcompare import operator as ops
 from diffcompare.errors import CaseError, Unsupported
-from diffcompare.namespace import NumpyNamespace
-from diffcompare.registry import Case
+from diffcompare.form import operator as ops
+from diffcompare.form.namespace import NumpyNamespace
+from diffcompare.form.registry import Case
 
 DTYPES = ("float64", "float32")
 

@@ -1,4 +1,5 @@
-"""Where a run's cells execute: in this process, or isolated in a worker process.
+"""Cells in a spawned worker process (pebble), each under a time limit, the worker under a
+memory limit; a worker that dies costs its cell only.
 
 ``Isolated`` runs every cell in one spawned worker process (pebble's ProcessPool) with
 a time limit per cell and a memory limit on the worker (RLIMIT_DATA, set above what the
@@ -7,148 +8,23 @@ torch, and started CUDA if the run uses it): a cell that hangs, or a case
 that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
 worker is replaced; the run goes on. The worker is started once and keeps its caches
 (SymPy derivations, references), so isolation costs a process start
-and a little pickling per cell. ``InProcess`` runs cells here, with an optional
-SIGALRM time limit (Python code only) and no memory limit: for tests and libraries.
+and a little pickling per cell.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-import importlib
 import pickle
-import traceback
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from diffcompare import registry
-from diffcompare.deadline import TimedOut, deadline
+from diffcompare.form import registry
+from diffcompare.form.registry import Case
 from diffcompare.methods import by_name
-from diffcompare.registry import Case
-from diffcompare.result import Result
-from diffcompare.runner import Cells, Plan, bare_row, failed_case, problems, reference_for
-
-DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_MEMORY_MB = 4096
-
-
-HEAVY = (
-    "sympy",
-    "sympy.tensor.tensor",  # imported by SymPy's first Add of three terms or more: 0.05–0.2 s
-    "mpmath",
-    "torch",
-    "torch.func",
-    "diffcompare.methods.batch",
-    "diffcompare.kink",  # the oracle's, on its first reference
-    "diffcompare.template",
-)
-_SET_UP: set[str] = set()  # the methods this process has set up
-
-
-@functools.cache
-def _import_heavy() -> None:
-    for module in HEAVY:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
-
-
-def set_up(methods, cuda: bool = False) -> None:
-    """What a process does once, outside any time limit: the heavy imports (SymPy's
-    first import alone takes about half a second, and a time limit that fires inside an
-    import is charged to whichever cell ran first), CUDA's context if asked for (where
-    there is one), then each method's one-time library setup (``set_up``, where it has
-    one). What fails here is left to fail in the cells, which say why. Then the garbage
-    collection those allocations have made due: a full one in a process that holds torch
-    and SymPy (0.14 s here), which the first cell's time and time limit would otherwise
-    pay."""
-    fresh = _import_heavy.cache_info().currsize == 0
-    _import_heavy()
-    if cuda and _cuda_context.cache_info().currsize == 0:
-        fresh = True
-        _cuda_context()
-    for method in methods:
-        if method.name not in _SET_UP and hasattr(method, "set_up"):
-            _SET_UP.add(method.name)
-            fresh = True
-            try:
-                method.set_up()
-            except Exception:
-                pass
-    if fresh:
-        gc.collect()
-
-
-@functools.cache
-def _cuda_context() -> None:
-    try:
-        import torch
-    except ImportError:
-        return
-    if torch.cuda.is_available():
-        torch.zeros(1, device="cuda")  # creates the context
-
-
-class InProcess:
-    """Cells run in this process; ``timeout`` (SIGALRM) stops Python code that runs long."""
-
-    def __init__(self, plan: Plan, timeout: float | None = None):
-        set_up(plan.methods)
-        self.plan = plan
-        self.timeout = timeout
-        self.cells = Cells(plan)
-        self.found: dict = {}  # (case, operator, dtype) -> Problem
-        self.references: dict = {}  # same key -> (reference, message)
-
-    def problems(self, case: Case) -> tuple[list[Result], list[tuple[str, str]]]:
-        """Error rows for a case that cannot be set up, or its (operator, dtype) pairs."""
-        try:
-            with np.errstate(all="ignore"), deadline(self.timeout):
-                failed, found = problems(case, self.plan)
-        except TimedOut as exc:
-            return failed_case(case, self.plan, "timeout", f"setting the case up {exc}"), []
-        for p in found:
-            self.found[(case.name, p.operator, p.dtype)] = p
-        return failed, [(p.operator, p.dtype) for p in found]
-
-    def reference(self, case: Case, op: str, dtype: str, failed: str = "") -> None:
-        """The oracle for one problem, computed once before its cells (or, ``failed``,
-        the reason it could not be: then the cells run without one)."""
-        key = (case.name, op, dtype)
-        if failed:
-            if key not in self.found:
-                self.problems(case)
-            self.references[key] = (None, f"no reference: {failed}")
-            return
-        try:
-            with np.errstate(all="ignore"), deadline(self.timeout):
-                if key not in self.found:  # a fresh worker: set the case up again
-                    self.problems(case)
-                if key not in self.references:
-                    self.references[key] = reference_for(self.found[key])
-        except TimedOut as exc:
-            self.references[key] = (None, f"no reference: the oracle {exc}")
-
-    def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
-        key = (case.name, op, dtype)
-        try:
-            with np.errstate(all="ignore"), deadline(self.timeout):
-                if key not in self.references:
-                    self.reference(case, op, dtype)
-                problem = self.found[key]
-                return self.cells.cell(problem, method, device, *self.references[key])
-        except TimedOut as exc:
-            return bare_row(case, op, dtype, method, device, "timeout", str(exc))
-        except Exception as exc:  # the runner turns the expected failures into rows already
-            message = f"{type(exc).__name__}: {exc}"
-            return bare_row(
-                case, op, dtype, method, device, "error", message, traceback.format_exc()
-            )
-
-    def close(self) -> None:
-        pass
+from diffcompare.runner.cell import bare_row
+from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
+from diffcompare.runner.plan import Plan
+from diffcompare.runner.problems import failed_case
+from diffcompare.runner.result import Result
+from diffcompare.runner.setup import set_up
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ independent evaluations.
 from __future__ import annotations
 
 import functools
-import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,44 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from diffcompare import opcount, template
-from diffcompare import operator as ops
 from diffcompare.errors import Unsupported
-from diffcompare.registry import Case
-
-
-class StopGradient(sympy.Function):
-    """stop_gradient(x): evaluates to x, differentiates to zero."""
-
-    def fdiff(self, argindex=1):
-        return sympy.S.Zero
-
-    def _eval_derivative(self, s):
-        return sympy.S.Zero  # without differentiating the argument (a Max would swell first)
-
-    def _eval_evalf(self, prec):
-        return self.args[0]._eval_evalf(prec)
-
-
-def _dirac_delta(x, k=0):
-    # zero away from the kink, undefined (here: infinite) on it
-    return math.inf if x == 0 else 0.0
-
-
-# names lambdify cannot print on its own, for both the numpy and mpmath modules
-PRINT_NAMES = {"StopGradient": lambda a: a, "DiracDelta": _dirac_delta}
-# lambdify's NumPy namespace, given as the module: named "numpy", lambdify runs
-# `from numpy import *` once, which imports numpy.f2py and more (0.1 s of every run).
-# The name "numpy" is there too: SymPy 1.13.0 prints Max as amax(numpy.asarray(...)).
-NUMPY = [{**PRINT_NAMES, "numpy": np}, np]
-MPMATH = [PRINT_NAMES, "mpmath"]  # the oracle's: 50 digits
-
-
-def lambdify(args, exprs, modules, cse=False):
-    """sympy.lambdify without its search for implemented functions (``use_imps``): a
-    traced case holds none, and the search walks every tree, a shared subtree again at
-    each occurrence (about 2 s of mlp_loss_n16's Hessian)."""
-    return sympy.lambdify(args, exprs, modules=modules, cse=cse, use_imps=False)
+from diffcompare.form import operator as ops
+from diffcompare.form.registry import Case
+from diffcompare.symbolic import opcount, template
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +39,7 @@ class Derivation:
     tangent: tuple[sympy.Symbol, ...]
     cotangent: tuple[sympy.Symbol, ...]
     seconds: float  # trace + differentiation
-    # a sum of repeated terms (diffcompare.template): its templates' derivatives, which
+    # a sum of repeated terms (diffcompare.symbolic.template): its templates' derivatives, which
     # add to ``entries`` (then the derivative of the other terms only)
     parts: tuple = ()
     structure: str = ""
@@ -113,7 +78,8 @@ class Derivation:
     @functools.cached_property  # once per derivation
     def ops_count(self) -> int:
         """sympy.count_ops of the entries and the templates' derivatives: the tree's size
-        (each occurrence of a shared subexpression counts), found by diffcompare.opcount."""
+        (each occurrence of a shared subexpression counts), found by
+        diffcompare.symbolic.opcount."""
         parts = [d for p in self.parts for d in p.derivatives]
         return opcount.count([e for _, e in self.entries] + parts)
 
@@ -127,7 +93,7 @@ def _symbols(name: str, value: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def trace(case: Case) -> Trace:
-    from diffcompare.namespace import SympyNamespace
+    from diffcompare.form.namespace import SympyNamespace
 
     start = time.perf_counter()
     symbolic = {k: _symbols(k, v) for k, v in case.inputs.items() if v.dtype.kind == "f"}

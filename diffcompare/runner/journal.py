@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from diffcompare.result import Result
+from diffcompare.runner.result import Result
 
 NAME = "results.jsonl"
 

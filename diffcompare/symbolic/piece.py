@@ -81,7 +81,7 @@ def _resolved(expr, way: dict, wrt, at: dict, rows: list):
     """expr with every abs and max replaced by the branch it takes: a kink's as ``way``
     says (appending, to rows, the normals of the half-spaces of directions where it does),
     the others' by their value."""
-    from diffcompare.expression import StopGradient
+    from diffcompare.form.stop_gradient import StopGradient
 
     if not expr.args or isinstance(expr, StopGradient):  # not differentiated: no kink
         return expr

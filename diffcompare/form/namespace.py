@@ -200,7 +200,7 @@ def sympy_functions() -> dict:
     """The vocabulary's elementwise words as SymPy functions of scalars."""
     import sympy
 
-    from diffcompare.expression import StopGradient
+    from diffcompare.form.stop_gradient import StopGradient
 
     return {
         "sin": sympy.sin,

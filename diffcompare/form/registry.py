@@ -81,7 +81,7 @@ def case(
 
     ``inputs`` maps each parameter to its value (floats and float arrays are
     differentiable; ints are constants). The function takes those parameters and
-    ``xp``, the array namespace (see ``diffcompare.namespace``).
+    ``xp``, the array namespace (see ``diffcompare.form.namespace``).
 
     ``wrt`` names the inputs to differentiate (default: every float input).
     ``reference`` is the exact first derivative, a function of the same inputs, for
@@ -187,7 +187,7 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
 def _check_reference_shape(case: Case, where: str) -> None:
     """reference= must give (output size) x (numbers differentiated) numbers. Checked
     here, at definition; a case or reference that fails to evaluate is the run's business."""
-    from diffcompare.namespace import NumpyNamespace
+    from diffcompare.form.namespace import NumpyNamespace
 
     try:
         with np.errstate(all="ignore"):

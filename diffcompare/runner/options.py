@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
-class UsageError(ValueError):
-    """Bad user input: one line, naming the valid choices."""
+from diffcompare.errors import UsageError
 
 
 def _methods() -> list[str]:
@@ -22,7 +20,7 @@ def _methods() -> list[str]:
 
 
 def _operators() -> list[str]:
-    from diffcompare.operator import OPERATORS
+    from diffcompare.form.operator import OPERATORS
 
     return list(OPERATORS)
 

@@ -1,34 +1,20 @@
-"""case x operator x dtype x method x device: every cell becomes a row, never a crash."""
+"""One cell: prepare a method on a problem, call it, score it against the reference, time it."""
 
 from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from diffcompare import operator as ops
 from diffcompare import oracle
-from diffcompare.environment import describe
 from diffcompare.errors import Unsupported
-from diffcompare.problem import DTYPES, bind, operators_for, output_shape
-from diffcompare.registry import Case
-from diffcompare.result import MAX_VALUES, Result, Results
-from diffcompare.timing import Budget, measure, measure_pair
-
-
-@dataclass(frozen=True)
-class Plan:
-    cases: tuple[Case, ...]
-    methods: tuple  # of Method
-    devices: tuple[str, ...] = ("cpu",)
-    dtypes: tuple[str, ...] = DTYPES
-    operators: tuple[str, ...] | None = None  # None: each case's natural first-order operator
-    budget: Budget = Budget()
-    seed: int = 0
-    step: float | None = None
+from diffcompare.form import operator as ops
+from diffcompare.form.registry import Case
+from diffcompare.runner.plan import Plan, pairs
+from diffcompare.runner.result import MAX_VALUES, Result
+from diffcompare.runner.timing import measure, measure_pair
 
 
 def _listed(a: np.ndarray):
@@ -47,11 +33,6 @@ def _same(a: np.ndarray, b: np.ndarray, dtype) -> bool:
     tol = 4 * np.finfo(dtype).eps * scale
     both_nan = np.isnan(a) & np.isnan(b)
     return bool(np.all(both_nan | (np.abs(a - b) <= tol) | (a == b)))
-
-
-def pairs(plan: Plan):
-    """(method, device) for every device of every method that the plan asks for."""
-    return [(m, d) for m in plan.methods for d in m.devices if d in plan.devices]
 
 
 class Cells:
@@ -200,119 +181,3 @@ def bare_row(
         traceback=tb,
         tags=case.tags,
     )
-
-
-def failed_case(case: Case, plan: Plan, status: str, message: str, tb: str = "") -> list[Result]:
-    """One row per (method, device, dtype) for a case that could not be set up."""
-    return [
-        bare_row(case, "-", dt, m, d, status, message, tb)
-        for m, d in pairs(plan)
-        for dt in plan.dtypes
-    ]
-
-
-def problems(case: Case, plan: Plan) -> tuple[list[Result], list]:
-    """The case's problems (operator x dtype) or, when it fails, its error rows."""
-    try:
-        out_shape = output_shape(case)
-    except Exception as exc:
-        message, tb = _error(exc)
-        return failed_case(case, plan, "error", f"the case fails: {message}", tb), []
-    available = operators_for(case, out_shape)
-    chosen = (
-        available[:1] if plan.operators is None else [o for o in plan.operators if o in available]
-    )
-    return [], [
-        bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step)
-        for op in chosen
-        for dtype in plan.dtypes
-    ]
-
-
-def reference_for(problem):
-    """(the oracle's reference or None, why there is none)."""
-    try:
-        ref = oracle.reference(problem)
-        return ref, ref.note
-    except Exception as exc:  # no oracle: rows still show values, without accuracy
-        why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
-        return None, f"no reference: {why}"
-
-
-def run_case(case: Case, plan: Plan) -> list[Result]:
-    # floating-point warnings become statuses (nan) and messages, not noise on stderr
-    with np.errstate(all="ignore"):
-        rows, found = problems(case, plan)
-        cells = Cells(plan)
-        for problem in found:
-            rows += cells.rows(problem, *reference_for(problem))
-        return rows
-
-
-class Interrupted(Exception):  # noqa: N818 — it carries the partial results
-    """Ctrl-C during a run: the rows finished so far, as Results."""
-
-    def __init__(self, results: Results):
-        super().__init__(f"interrupted after {len(results.rows)} rows")
-        self.results = results
-
-
-def run(
-    plan: Plan,
-    progress: bool = True,
-    on_row: Callable[[Result], None] | None = None,
-    done: dict | None = None,
-    worker=None,
-) -> Results:
-    """Every cell of the plan, case by case, through a worker (default: this process).
-
-    ``done`` maps Result.key to rows finished before (``--resume``): they are kept, not
-    computed again, and not passed to ``on_row``. On Ctrl-C raises Interrupted with
-    the rows finished so far."""
-    from tqdm import tqdm
-
-    from diffcompare.worker import InProcess
-
-    worker = worker or InProcess(plan)
-    done = done or {}
-    rows: list[Result] = []
-
-    def emit(row: Result) -> None:
-        rows.append(row)
-        if on_row and row.key not in done:
-            on_row(row)
-
-    bar = tqdm(
-        plan.cases, desc="diffcompare", unit="case", disable=not progress or None, leave=False
-    )
-    try:
-        for case in bar:
-            bar.set_postfix_str(case.name)
-            keys = {(case.name, "-", m.name, d, dt) for m, d in pairs(plan) for dt in plan.dtypes}
-            if keys <= done.keys():  # a case that failed to set up, last time
-                for k in sorted(keys):
-                    emit(done[k])
-                continue
-            failed, found = worker.problems(case)
-            for row in failed:
-                emit(row)
-            for op, dtype in found:
-                keys = [(case.name, op, m.name, d, dtype) for m, d in pairs(plan)]
-                if any(k not in done for k in keys):
-                    worker.reference(case, op, dtype)  # the oracle, once, before the cells
-                for (method, device), key in zip(pairs(plan), keys):
-                    emit(done[key] if key in done else worker.cell(case, op, dtype, method, device))
-    except KeyboardInterrupt:
-        raise Interrupted(_results(plan, rows)) from None
-    finally:
-        worker.close()
-    return _results(plan, rows)
-
-
-def _results(plan: Plan, rows: list[Result]) -> Results:
-    about = {c.name: c.doc for c in plan.cases}
-    return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows), about)
-
-
-def _uses_torch(methods: Sequence) -> bool:
-    return any(m.backend == "torch" for m in methods)

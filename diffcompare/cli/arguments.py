@@ -1,0 +1,99 @@
+"""What several verbs share: the parser that exits 2 in one line, the case selection, the
+methods asked for, the output folder, a results file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from diffcompare.errors import UsageError
+from diffcompare.runner.options import resolve
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2 (argparse would print the usage too)
+        raise UsageError(message)
+
+
+def csv_list(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def add_selection(sp) -> None:
+    sp.add_argument(
+        "--cases",
+        action="append",
+        metavar="FILE_OR_MODULE",
+        help="load cases from a .py file or module (repeatable); "
+        "then only those run, unless --builtin",
+    )
+    sp.add_argument(
+        "--builtin", action="store_true", help="with --cases: load the built-in suite too"
+    )
+    sp.add_argument(
+        "--case",
+        action="append",
+        metavar="PATTERN",
+        help="case name or glob (repeatable, or comma-separated)",
+    )
+    sp.add_argument("--tag", action="append", help="only cases with this tag (repeatable)")
+
+
+def load_cases(specs: list[str] | None) -> None:
+    """The --cases files and modules, each error one line (CaseError names the line)."""
+    from diffcompare.form import registry
+
+    for spec in specs or []:
+        try:
+            registry.load(spec)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            raise UsageError(f"cannot import cases from {spec!r}: {exc}") from None
+
+
+def cases(args) -> list:
+    """The cases --cases, --builtin, --case and --tag select."""
+    from diffcompare.form import registry
+
+    if not args.cases or args.builtin:
+        registry.builtin()
+    load_cases(args.cases)
+    patterns, tags = csv_list(args.case), csv_list(args.tag)
+    for t in tags:
+        if t not in registry.tags():
+            raise UsageError(f"unknown tag {t!r}; choose from: {', '.join(registry.tags())}")
+    chosen = registry.select(patterns, tags)
+    if not chosen:
+        names = ", ".join(c.name for c in registry.all_cases()[:12])
+        raise UsageError(f"no case matches {patterns or tags}; cases include: {names}, …")
+    return chosen
+
+
+def methods(args) -> tuple[str, ...]:
+    from diffcompare import methods
+
+    return tuple(resolve("method", args.method) or methods.DEFAULT)
+
+
+def writable(out: str) -> None:
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write to --out {out!r}: {exc.strerror}") from None
+
+
+def results(path: str):
+    """A results.json, or the folder of a run that holds one."""
+    from diffcompare.runner.result import Results
+
+    if Path(path).is_dir():
+        path = str(Path(path) / "results.json")
+    try:
+        return Results.load(path)
+    except FileNotFoundError:
+        raise UsageError(f"results file not found: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path} is not a diffcompare results file ({exc})") from None

@@ -1,0 +1,164 @@
+"""diffcompare run: differentiate the cases with every method, write results and reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from diffcompare.cli import arguments
+from diffcompare.errors import UsageError
+from diffcompare.runner.options import add_to_argparse, resolve
+
+QUICK_MAX_N = 100
+RUN_ARGS = "run.json"  # the arguments of a run, kept in its folder for --resume
+
+
+def add(sub) -> None:
+    run = sub.add_parser("run", help="differentiate the cases and write the reports")
+    arguments.add_selection(run)
+    add_to_argparse(run)
+    run.add_argument("--device", action="append", help="cpu or cuda (default: every available)")
+    run.add_argument("--out", default="reports", metavar="DIR", help="output folder")
+    run.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a first look in seconds: few repeats, and the seed cases up to "
+        f"n = {QUICK_MAX_N} in float64, unless --case/--tag/--cases/--dtype say otherwise",
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a cell may take before it becomes a 'timeout' row (60)",
+    )
+    run.add_argument(
+        "--memory-limit",
+        type=int,
+        default=4096,
+        metavar="MiB",
+        help="memory the cells may take in the worker process, above what its imports hold (4096)",
+    )
+    run.add_argument(
+        "--isolation",
+        choices=("process", "none"),
+        help="run cells in a worker process (the default, but for --quick) or in this one "
+        "(no memory limit; time limits stop Python code only)",
+    )
+    run.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish the run in DIR (killed or interrupted): its finished rows are kept",
+    )
+
+
+def main(args) -> int:
+    from diffcompare.runner.isolated import Isolated, Sources
+
+    if args.resume:
+        args = _resumed(args)
+    for name, value in (("--step", args.step), ("--timeout", args.timeout)):
+        if value is not None and not value > 0:
+            raise UsageError(f"{name} must be a positive number, got {value}")
+    if args.memory_limit is not None and args.memory_limit < 256:
+        raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
+    saved = list(args.argv)
+    isolation = args.isolation or ("none" if args.quick else "process")
+    worker = None
+    if isolation == "process":  # started first: it imports while this process does
+        sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
+        cuda = not args.device or "cuda" in args.device  # (no --device: every device)
+        worker = Isolated(sources, args.timeout, args.memory_limit, cuda, arguments.methods(args))
+    try:
+        return _run(args, saved, worker)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
+
+
+def _resumed(args):
+    """--resume DIR: the arguments the run in DIR was started with."""
+    folder = Path(args.resume)
+    try:
+        saved = json.loads((folder / RUN_ARGS).read_text())
+    except FileNotFoundError:
+        raise UsageError(
+            f"--resume: {folder} holds no interrupted run ({RUN_ARGS} missing)"
+        ) from None
+    except ValueError as exc:
+        raise UsageError(f"--resume: {folder / RUN_ARGS} is damaged ({exc})") from None
+    parser = arguments.Parser(prog="diffcompare")
+    add(parser.add_subparsers(dest="command", required=True, parser_class=arguments.Parser))
+    again = parser.parse_args(["run", *saved])
+    again.resume, again.out, again.argv = str(folder), str(folder), saved
+    again.no_progress = args.no_progress or again.no_progress
+    return again
+
+
+def _run(args, saved: list[str], worker) -> int:
+    from diffcompare.report.helper import Helper, worth_it
+
+    chosen = bool(args.case or args.tag or args.cases)
+    if args.quick and not chosen:
+        args.tag = ["seed"]  # a first look: the seed cases, in float64 unless asked
+    cases = arguments.cases(args)
+    if args.quick and not chosen:  # scale is what `sweep size` is for
+        cases = [c for c in cases if c.n <= QUICK_MAX_N]
+    # the drawing helper starts now: it imports matplotlib while this process (or the
+    # worker) imports torch and SymPy, then waits, idle, through the run
+    helper = Helper() if worth_it(len(cases)) else None
+    try:
+        return _run_cases(args, saved, worker, cases, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
+    from diffcompare import methods, report
+    from diffcompare.form.problem import DTYPES
+    from diffcompare.methods.autograd import resolve_devices
+    from diffcompare.runner import journal
+    from diffcompare.runner.executor import InProcess
+    from diffcompare.runner.loop import Interrupted, run
+    from diffcompare.runner.plan import Plan
+    from diffcompare.runner.timing import Budget
+
+    plan = Plan(
+        cases=tuple(cases),
+        methods=tuple(methods.by_name(n) for n in arguments.methods(args)),
+        devices=tuple(resolve_devices(arguments.csv_list(args.device))),
+        dtypes=tuple(resolve("dtype", args.dtype) or (("float64",) if args.quick else DTYPES)),
+        operators=tuple(resolve("operator", args.operator)) or None,
+        budget=Budget.quick() if args.quick else Budget(),
+        seed=args.seed or 0,
+        step=args.step,
+    )
+    out = Path(args.out)
+    arguments.writable(args.out)
+    done = {}
+    if args.resume:
+        try:
+            done = journal.read(out)
+        except FileNotFoundError:
+            raise UsageError(f"--resume: {out / journal.NAME} is missing") from None
+    else:
+        (out / RUN_ARGS).write_text(json.dumps(saved))
+    worker = worker.bind(plan) if worker else InProcess(plan, args.timeout)
+    with journal.Journal(out, fresh=not args.resume) as j:
+        try:
+            results = run(plan, not args.no_progress, on_row=j.append, done=done, worker=worker)
+        except Interrupted as exc:  # Ctrl-C: report what is done, then stop
+            paths = report.write(exc.results, out, helper=helper)
+            print(
+                f"diffcompare: interrupted; {len(exc.results.rows)} rows written to "
+                f"{paths['json']}; finish with: diffcompare run --resume {out}",
+                file=sys.stderr,
+            )
+            return 130
+    paths = report.write(results, out, helper=helper)
+    print(report.summary(results))
+    print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0

@@ -1,0 +1,1 @@
+"""The case form: ``@case`` and the registry, the xp namespaces, operators, problems, formulas."""

@@ -1,0 +1,55 @@
+"""The reference record: a high-precision value (or a subdifferential's bounds), and a
+case's own derivative reshaped into one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diffcompare.form.problem import Problem
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    kind: str  # sympy-mpmath | case | subdifferential
+    hi: np.ndarray  # float64, the value (lower bound for a subdifferential)
+    lo: np.ndarray  # float64 correction: truth = hi + lo
+    upper: np.ndarray | None = None  # subdifferential upper bound
+    note: str = ""  # said in every row scored against it
+    # a subdifferential that is not a box (a coupled kink's): the hull of these, which
+    # hi and upper bound
+    vertices: np.ndarray | None = None
+
+    def nearest(self, value: np.ndarray) -> np.ndarray:
+        """The reference value closest to what a method returned."""
+        if self.upper is None:
+            return self.hi
+        if self.vertices is not None:
+            from diffcompare.symbolic import hull
+
+            return hull.nearest(self.vertices, value)
+        return np.clip(value, self.hi, self.upper)
+
+
+def first_order_matrix(problem: Problem, raw) -> np.ndarray:
+    """A user-supplied first derivative, reshaped to the (m, N) Jacobian."""
+    case = problem.case
+    parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
+    m = problem.m
+    blocks = [np.asarray(p, dtype=np.float64).reshape(m, -1) for p in parts]
+    jac = np.concatenate(blocks, axis=1)
+    if jac.shape != (m, problem.n):
+        raise ValueError(
+            f"case {case.name!r}: its derivative has {jac.size} numbers, expected {m * problem.n}"
+        )
+    return jac
+
+
+def from_jacobian(problem: Problem, jac: np.ndarray) -> np.ndarray:
+    op = problem.operator
+    if op == "jvp":
+        return jac @ problem.tangent.astype(np.float64)
+    if op == "vjp":
+        return problem.cotangent.astype(np.float64) @ jac
+    return jac.reshape(problem.value_shape)

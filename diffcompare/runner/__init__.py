@@ -1,0 +1,1 @@
+"""The runner: plan, cell, executors (in-process, isolated worker), deadline, journal, timing."""

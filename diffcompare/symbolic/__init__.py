@@ -1,0 +1,1 @@
+"""The SymPy side: a case traced into expressions, derived, compiled; repeated terms, kinks."""
