@@ -1,5 +1,7 @@
 """Machine-learning objectives: the losses the course builds next, and ADBench's GMM."""
 
+import math
+
 import numpy as np
 
 from diffcompare import case, xnp
@@ -97,7 +99,7 @@ def mlp_loss(W1, b1, W2, X, y, xp=xnp):
 )
 def attention(Q, K, V, xp=xnp):
     """Scaled dot-product attention, softmax(Q Kᵀ / √d) V, for 3 tokens of width 2."""
-    scores = Q @ K.T / np.sqrt(2.0)
+    scores = Q @ K.T / math.sqrt(2.0)  # a Python float: NumPy's would make float32 float64
     weights = xp.exp(scores)
     weights = weights / xp.sum(weights, axis=1)[:, None]
     return weights @ V
@@ -151,4 +153,4 @@ def gmm_objective(alphas, means, q, l, X, xp=xnp):
     lse = m + xp.log(xp.exp(mains[0] - m) + xp.exp(mains[1] - m) + xp.exp(mains[2] - m))
     a = xp.stop_gradient(xp.max(alphas))
     log_norm = a + xp.log(xp.sum(xp.exp(alphas - a)))
-    return xp.sum(lse) - 5 * log_norm - 5 * np.log(2 * np.pi)
+    return xp.sum(lse) - 5 * log_norm - 5 * math.log(2 * math.pi)

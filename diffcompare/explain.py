@@ -97,7 +97,7 @@ def torch_graph(case: Case) -> str:
     """The chain of grad_fn nodes torch recorded for the output, as the course draws it."""
     import torch
 
-    from diffcompare.form.namespace import TorchNamespace
+    from diffcompare.form.torch_namespace import TorchNamespace
 
     named = {}
     for k, v in case.inputs.items():

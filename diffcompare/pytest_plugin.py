@@ -24,12 +24,40 @@ def pytest_addoption(parser):
     add_to_pytest(parser.getgroup("diffcompare"))
 
 
+MARKER_KEYS = ("methods", "dtype", "operator", "seed", "step")
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "diffcompare(methods=None, dtype=None, operator=None, seed=None, step=None): "
         "options for the diffcompare_check fixture",
     )
+    from diffcompare.errors import UsageError
+    from diffcompare.runner.options import resolve
+
+    for o in SHARED:  # an unknown name stops the session at start-up, in one line
+        value = config.getoption(f"--diffcompare-{o.name}")
+        if value is not None and o.choices is not None:
+            try:
+                resolve(o.name, value)
+            except UsageError as exc:
+                raise pytest.UsageError(f"--diffcompare-{o.name}: {exc}") from None
+
+
+def pytest_collection_modifyitems(items):
+    """A misspelt marker argument (method= for methods=) is an error at collection."""
+    for item in items:
+        marker = item.get_closest_marker("diffcompare")
+        if marker is None:
+            continue
+        unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+        if unknown or marker.args:
+            what = ", ".join(unknown) if unknown else "positional arguments"
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.diffcompare takes {', '.join(MARKER_KEYS)} "
+                f"as keywords; got {what}"
+            )
 
 
 @pytest.fixture

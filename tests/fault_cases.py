@@ -85,10 +85,18 @@ def wrong_reference(x, xp=xnp):
 
 @case(inputs={"x": 0.7}, reference=lambda x: 2 * x + 0.5)
 def wrong_untraceable_reference(x, xp=xnp):
-    """SymPy cannot trace the branch, so the reference is checked by extrapolation."""
+    """SymPy cannot trace the branch; the AD oracle runs it on values and replaces it."""
     if x > 0:
         return x**2
     return -x
+
+
+@case(inputs={"x": 0.7}, reference=lambda x: 2 * x + 0.5)
+def wrong_opaque_reference(x, xp=xnp):
+    """A float array of its own: neither oracle can follow it, so extrapolation checks."""
+    out = np.zeros(1)
+    out[0] = x * x
+    return out[0]
 
 
 @case(inputs={"x": np.array([1.0, 2.0])})

@@ -54,10 +54,68 @@ def test_plugin_passes_a_correct_gradient_and_fails_a_wrong_one(pytester):
     )
 
 
-def test_plugin_options_come_from_the_command_line(pytester):
+def test_an_unknown_method_on_the_command_line_stops_the_session_at_start_up(pytester):
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest_subprocess("-q", "--diffcompare-method", "magic", "-k", "correct")
-    result.stdout.fnmatch_lines(["*unknown method 'magic'; choose from: sympy*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--diffcompare-method: unknown method 'magic'; choose from: sympy*"]
+    )
+
+
+def test_a_misspelt_marker_argument_is_an_error_at_collection(pytester):
+    pytester.makepyfile(
+        test_user=USER_TESTS
+        + """
+
+@pytest.mark.diffcompare(method="torch")
+def test_typo(diffcompare_check):
+    diffcompare_check(loss, inputs=W)
+"""
+    )
+    result = pytester.runpytest_subprocess("-q")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_typo: @pytest.mark.diffcompare takes methods*got method*"])
+
+
+def test_a_failing_check_shows_its_table_and_worst_entries_not_its_own_source(pytester):
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("-q", "-k", "wrong")
+    result.stdout.fnmatch_lines(["*The worst entries:*", "*hand-written*gradient*(2,)*"])
+    assert "__tracebackhide__" not in result.stdout.str()
+    assert "def check(" not in result.stdout.str()
+
+
+def test_check_takes_every_operator_with_all():
+    rows = diffcompare.check(
+        lambda x, xp=np: xp.sum(xp.sin(x) ** 2), {"x": np.array([0.2, 0.9])}, operator="all"
+    )
+    assert {r.operator for r in rows} == {"gradient", "hessian", "jvp", "vjp", "hvp"}
+
+
+def test_check_takes_torch_code_and_catches_a_wrong_backward():
+    import torch
+
+    class Square(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * x  # should be 2x
+
+    def loss(w):
+        return Square.apply(torch.sin(w)).sum()
+
+    with pytest.raises(AssertionError) as raised:
+        diffcompare.check(loss, {"w": np.array([0.4, 1.3])}, methods="fd-central,torch")
+    text = str(raised.value)
+    assert "disagree with the reference (float64-agreement)" in text
+    failed = [line.split("|")[2].strip() for line in text.splitlines() if line.startswith("| ✗")]
+    assert failed == ["torch"]
 
 
 def test_check_returns_rows_for_every_family():
@@ -65,15 +123,31 @@ def test_check_returns_rows_for_every_family():
     assert {r.family for r in rows} == {"symbolic", "numeric", "automatic"}
 
 
-def test_check_falls_back_on_autograd_when_sympy_cannot_trace():
+def test_check_uses_the_trace_free_oracle_when_sympy_cannot_trace():
     def loop(a, xp=np):
         while xp.abs(a) < 10:
             a = a * 3
         return a
 
     rows = diffcompare.check(loop, {"a": 1.5}, reference=lambda a: np.array(9.0))
-    assert {r.reference for r in rows} == {"torch"}
-    assert "no symbolic oracle" in rows[-1].message
+    assert {r.reference for r in rows} == {"mpmath-ad"}
+    assert all(r.passed for r in rows if r.status == "ok")
+
+
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
+def test_where_no_oracle_follows_the_function_two_float64_estimates_must_agree():
+    def opaque(a, xp=np):
+        out = np.zeros(1)
+        out[0] = a * a  # a float array of its own: neither oracle can follow it, and torch
+        return out[0]  # loses the gradient there (its value is written as a plain float)
+
+    with pytest.raises(AssertionError) as raised:
+        diffcompare.check(opaque, {"a": 1.5}, reference=lambda a: np.array(3.0))
+    text = str(raised.value)
+    assert "disagree with the reference (float64-agreement)" in text
+    assert "no 50-digit oracle" in text
+    failed = [line.split("|")[2].strip() for line in text.splitlines() if line.startswith("| ✗")]
+    assert failed == ["sympy", "torch"]
 
 
 @pytest.mark.parametrize(

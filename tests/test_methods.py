@@ -52,6 +52,7 @@ def expected(problem):
     }[(problem.case.name, problem.operator)]()
 
 
+PEERS = ("symengine", "numdifftools", "scipy-differentiate")
 CELLS = [
     (c, op)
     for c, ops in [
@@ -73,6 +74,10 @@ def test_method_matches_hand_derivative(method, c, operator, dtype):
         assert "not installed" in row.message, row.message
         pytest.skip(row.message)
     assert row.status == "ok", row.message
+    if method.name in PEERS and dtype == "float32" and row.digits is None:
+        # numdifftools computes in float64 whatever it is given: flagged, not scored
+        assert "computed in float64, not float32" in row.message, row.message
+        pytest.skip("a peer that computes in float64 is not scored as float32: " + row.message)
     if method.name == "scipy-differentiate" and dtype == "float32":
         pytest.skip("a peer's float32 accuracy is reported, not required: " + row.message)
     truth = expected(problem)

@@ -1,20 +1,37 @@
-"""The xp vocabulary gives the same values on NumPy, torch and SymPy."""
+"""The xp vocabulary gives the same values on NumPy, torch, SymPy and the AD oracle's
+50-digit numbers: every word, on all four."""
 
+import mpmath
 import numpy as np
 import pytest
 import sympy
 import torch
 
-from diffcompare.form.namespace import VOCABULARY, NumpyNamespace, SympyNamespace, TorchNamespace
+from diffcompare.form.namespace import VOCABULARY, NumpyNamespace
+from diffcompare.form.sympy_namespace import SympyNamespace
+from diffcompare.form.torch_namespace import TorchNamespace
+from diffcompare.oracle import tape
+from diffcompare.oracle.dual import value
+from diffcompare.oracle.mp_namespace import MpNamespace
 
 A = np.array([0.3, 1.7, 0.9])
 B = np.array([1.1, -0.4, 2.0])
+
+
+def matrix(xp, a, b):
+    return xp.stack([a, b, a * b + 3.0])
+
 
 EXPRESSIONS = {
     "sum": lambda xp, a, b: xp.sum(a),
     "sum_axis": lambda xp, a, b: xp.sum(a[:, None] * b[None, :], axis=0),
     "mean": lambda xp, a, b: xp.mean(a),
+    "mean_axis": lambda xp, a, b: xp.mean(matrix(xp, a, b), axis=1),
+    "prod": lambda xp, a, b: xp.prod(b),
+    "cumsum": lambda xp, a, b: xp.cumsum(b),
     "max": lambda xp, a, b: xp.max(b),
+    "max_axis": lambda xp, a, b: xp.max(matrix(xp, a, b), axis=0),
+    "min": lambda xp, a, b: xp.min(b),
     "dot": lambda xp, a, b: xp.dot(a, b),
     "sin": lambda xp, a, b: xp.sin(a),
     "cos": lambda xp, a, b: xp.cos(a),
@@ -24,7 +41,26 @@ EXPRESSIONS = {
     "sqrt": lambda xp, a, b: xp.sqrt(a),
     "tanh": lambda xp, a, b: xp.tanh(a),
     "abs": lambda xp, a, b: xp.abs(b),
+    "log1p": lambda xp, a, b: xp.log1p(a),
+    "expm1": lambda xp, a, b: xp.expm1(b),
+    "sigmoid": lambda xp, a, b: xp.sigmoid(b),
+    "softplus": lambda xp, a, b: xp.softplus(b),
+    "erf": lambda xp, a, b: xp.erf(b),
+    "lgamma": lambda xp, a, b: xp.lgamma(a),
     "maximum": lambda xp, a, b: xp.maximum(b, 0.0),
+    "minimum": lambda xp, a, b: xp.minimum(a, b),
+    "clip": lambda xp, a, b: xp.clip(b, -0.2, 1.5),
+    "where": lambda xp, a, b: xp.where(b > 0, a, b),
+    "stack": lambda xp, a, b: xp.stack([a, 2.0 * b], axis=1),
+    "concatenate": lambda xp, a, b: xp.concatenate([a, b * a]),
+    "logsumexp": lambda xp, a, b: xp.logsumexp(a * b),
+    "logsumexp_axis": lambda xp, a, b: xp.logsumexp(matrix(xp, a, b), axis=1),
+    "outer": lambda xp, a, b: xp.outer(a, b),
+    "trace": lambda xp, a, b: xp.trace(matrix(xp, a, b)),
+    "det": lambda xp, a, b: xp.det(matrix(xp, a, b)),
+    "solve": lambda xp, a, b: xp.solve(matrix(xp, a, b), a),
+    "inv": lambda xp, a, b: xp.inv(matrix(xp, a, b)),
+    "einsum": lambda xp, a, b: xp.einsum("ij,j->i", matrix(xp, a, b), b),
     "norm": lambda xp, a, b: xp.norm(b),
     "stop_gradient": lambda xp, a, b: xp.stop_gradient(a) * b,
     "arithmetic": lambda xp, a, b: (a + b) * a / b - a**2,
@@ -37,25 +73,56 @@ def test_every_word_of_the_vocabulary_is_tested():
     assert set(VOCABULARY) <= set(EXPRESSIONS)
 
 
-def _sympy_value(out):
+def on_torch(expr):
+    return expr(TorchNamespace(), torch.tensor(A), torch.tensor(B)).numpy()
+
+
+def on_sympy(expr):
+    sa = np.array([sympy.Float(v) for v in A], dtype=object)
+    sb = np.array([sympy.Float(v) for v in B], dtype=object)
+    out = expr(SympyNamespace(), sa, sb)
     return np.array([float(sympy.sympify(e)) for e in np.asarray(out, dtype=object).ravel()])
 
 
+def on_mpmath(expr):
+    with mpmath.workdps(50):
+        tape.TAPE.append(tape.Tape("float64"))
+        try:
+            a = np.array([tape.node(mpmath.mpf(v), v) for v in A], dtype=object)
+            b = np.array([tape.node(mpmath.mpf(v), v) for v in B], dtype=object)
+            out = np.asarray(expr(MpNamespace(), a, b), dtype=object).ravel()
+        finally:
+            tape.TAPE.pop()
+        return np.array([float(value(e.v)) if isinstance(e, tape.Var) else float(e) for e in out])
+
+
+@pytest.mark.parametrize(
+    "backend", [on_torch, on_sympy, on_mpmath], ids=["torch", "sympy", "mpmath"]
+)
 @pytest.mark.parametrize("word", sorted(EXPRESSIONS))
-def test_three_backends_agree(word):
+def test_every_backend_agrees_with_numpy(word, backend):
     expr = EXPRESSIONS[word]
-    expected = np.asarray(expr(NumpyNamespace(), A, B), dtype=float).ravel()
-    got_torch = expr(TorchNamespace(), torch.tensor(A), torch.tensor(B)).numpy().ravel()
-    sa = np.array([sympy.Float(v) for v in A], dtype=object)
-    sb = np.array([sympy.Float(v) for v in B], dtype=object)
-    got_sympy = _sympy_value(expr(SympyNamespace(), sa, sb))
-    np.testing.assert_allclose(got_torch, expected, rtol=1e-14)
-    np.testing.assert_allclose(got_sympy, expected, rtol=1e-14)
+    with np.errstate(all="raise"):
+        expected = np.asarray(expr(NumpyNamespace(), A, B), dtype=float).ravel()
+    np.testing.assert_allclose(np.ravel(backend(expr)), expected, rtol=1e-13, atol=1e-15)
 
 
 def test_sympy_namespace_refuses_words_outside_the_vocabulary():
     with pytest.raises(AttributeError, match="not in the SymPy vocabulary"):
-        SympyNamespace().cumsum  # noqa: B018
+        SympyNamespace().fft  # noqa: B018
+
+
+def test_sympy_refuses_a_large_symbolic_determinant_with_the_reason():
+    from diffcompare.errors import Unsupported
+
+    with pytest.raises(Unsupported, match="swells beyond use"):
+        SympyNamespace().det(np.array(sympy.symbols("a:64")).reshape(8, 8))
+
+
+def test_torch_builds_outputs_from_numpy_constants():
+    x = torch.tensor([2.0, 3.0], dtype=torch.float64)
+    out = TorchNamespace().stack([x[0], np.float64(1.5), 2.0])
+    assert out.dtype == torch.float64 and out.tolist() == [2.0, 1.5, 2.0]
 
 
 def test_torch_stop_gradient_detaches():

@@ -1,15 +1,20 @@
-"""The small maths vocabulary a case is written in, on three backends.
+"""The small maths vocabulary a case is written in, on every backend.
 
-A case receives ``xp`` and uses only this vocabulary (plus Python arithmetic,
-``@``, indexing and slicing), so one body runs on NumPy (finite differences),
-on torch (autograd) and on object arrays of SymPy symbols (symbolic):
+A case receives ``xp`` and uses this vocabulary (plus Python arithmetic, ``@``, indexing
+and slicing), so one body runs on NumPy (finite differences), on torch (autograd,
+``torch_namespace``), on object arrays of SymPy symbols (symbolic, ``sympy_namespace``)
+and on 50-digit numbers that carry derivatives (the AD oracle, ``oracle.mp_namespace``):
 
-    sum(x, axis=None) sum of all elements, or along an axis
-    mean(x)           mean of all elements
-    max(x)            largest element (a kink where two tie)
+    sum mean prod max min (x, axis=None)   reductions (max, min: a kink where two tie)
+    cumsum(x, axis=None)                   running sums
     dot(a, b)         inner product of 1-D arrays, matrix product otherwise
-    sin cos tan exp log sqrt tanh abs      elementwise
-    maximum(a, b)     elementwise maximum (a kink where a == b)
+    sin cos tan exp log sqrt tanh abs log1p expm1 sigmoid softplus erf lgamma
+                      elementwise (lgamma: log |Γ(x)|)
+    maximum minimum (a, b), clip(x, lo, hi)   elementwise (a kink where they tie)
+    where(cond, a, b) elementwise choice (SymPy: a Piecewise where cond is symbolic)
+    stack concatenate (arrays, axis=0)     outputs built from pieces
+    logsumexp(x, axis=None)                log Σ exp, stable on NumPy and torch
+    outer(a, b), trace(A), det(A), solve(A, b), inv(A), einsum(subscripts, *arrays)
     norm(x)           Euclidean norm, computed as sqrt(sum(x * x)) everywhere so that
                       every backend differentiates the same formula
     stop_gradient(x)  the value of x, with no derivative (torch: detach)
@@ -25,7 +30,10 @@ import numpy as np
 VOCABULARY = (
     "sum",
     "mean",
+    "prod",
+    "cumsum",
     "max",
+    "min",
     "dot",
     "sin",
     "cos",
@@ -35,7 +43,25 @@ VOCABULARY = (
     "sqrt",
     "tanh",
     "abs",
+    "log1p",
+    "expm1",
+    "sigmoid",
+    "softplus",
+    "erf",
+    "lgamma",
     "maximum",
+    "minimum",
+    "clip",
+    "where",
+    "stack",
+    "concatenate",
+    "logsumexp",
+    "outer",
+    "trace",
+    "det",
+    "solve",
+    "inv",
+    "einsum",
     "norm",
     "stop_gradient",
 )
@@ -82,6 +108,15 @@ class AnalyticProbe(np.ndarray):
         result = getattr(ufunc, method)(*(plain(i) for i in inputs), **kwargs)
         return np.asarray(result).view(AnalyticProbe)
 
+    def __getitem__(self, key):
+        # x[0] of a plain array is a NumPy scalar, which would carry the number past the
+        # probe (abs(x[0] - 2) unseen): a 0-d probe instead
+        item = super().__getitem__(key)
+        return item if isinstance(item, np.ndarray) else np.asarray(item).view(AnalyticProbe)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
     def __array_function__(self, func, types, args, kwargs):
         # NumPy's own dispatch (np.max still reduces with the maximum ufunc, which raises),
         # but np.dot and others hand back a plain array, after which a max(0, 1 - w.x)
@@ -112,6 +147,48 @@ class NumpyNamespace:
     tanh = staticmethod(np.tanh)
     abs = staticmethod(np.abs)
     maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+
+    @staticmethod
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))  # complex-analytic too; 1/inf = 0 at the far end
+
+    @staticmethod
+    def softplus(x):
+        return np.log1p(np.exp(x)) if np.iscomplexobj(x) else np.logaddexp(0, x)
+
+    @staticmethod
+    def logsumexp(x, axis=None):
+        x = np.asarray(x) if not isinstance(x, AnalyticProbe) else x
+        # the shift is a constant (the max of the real parts), so the complex step passes
+        plain = np.asarray(x).view(np.ndarray).real
+        shift = np.max(plain, axis=axis, keepdims=True)
+        out = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift
+        return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    def erf(x):
+        from scipy import special
+
+        return special.erf(x)
+
+    @staticmethod
+    def lgamma(x):
+        from scipy import special
+
+        return special.loggamma(x) if np.iscomplexobj(x) else special.gammaln(x)
+
+    @staticmethod
+    def det(a):
+        return np.linalg.det(a)
+
+    @staticmethod
+    def solve(a, b):
+        return np.linalg.solve(a, b)
+
+    @staticmethod
+    def inv(a):
+        return np.linalg.inv(a)
 
     @staticmethod
     def dot(a, b):
@@ -126,132 +203,3 @@ class NumpyNamespace:
         if isinstance(x, AnalyticProbe):
             raise NotAnalytic("stop_gradient")
         return x
-
-
-class TorchNamespace:
-    """torch with NumPy's names for the vocabulary."""
-
-    name = "torch"
-
-    def __init__(self):
-        import torch
-
-        self._torch = torch
-
-    def __getattr__(self, name):
-        return getattr(self._torch, name)
-
-    def _tensor_like(self, value, like):
-        t = self._torch
-        if isinstance(value, t.Tensor):
-            return value
-        return t.as_tensor(value, dtype=like.dtype, device=like.device)
-
-    def sum(self, x, axis=None):
-        return self._torch.sum(x) if axis is None else self._torch.sum(x, dim=axis)
-
-    def mean(self, x):
-        return self._torch.mean(x)
-
-    def max(self, x):
-        return self._torch.max(x)
-
-    def dot(self, a, b):
-        if a.ndim == 1 and b.ndim == 1:
-            return self._torch.dot(a, b)
-        return self._torch.matmul(a, b)
-
-    def sin(self, x):
-        return self._torch.sin(x)
-
-    def cos(self, x):
-        return self._torch.cos(x)
-
-    def tan(self, x):
-        return self._torch.tan(x)
-
-    def exp(self, x):
-        return self._torch.exp(x)
-
-    def log(self, x):
-        return self._torch.log(x)
-
-    def sqrt(self, x):
-        return self._torch.sqrt(x)
-
-    def tanh(self, x):
-        return self._torch.tanh(x)
-
-    def abs(self, x):
-        return self._torch.abs(x)
-
-    def maximum(self, a, b):
-        like = a if isinstance(a, self._torch.Tensor) else b
-        return self._torch.maximum(self._tensor_like(a, like), self._tensor_like(b, like))
-
-    def norm(self, x):
-        return self._torch.sqrt(self._torch.sum(x * x))
-
-    def stop_gradient(self, x):
-        return x.detach()
-
-
-def sympy_functions() -> dict:
-    """The vocabulary's elementwise words as SymPy functions of scalars."""
-    import sympy
-
-    from diffcompare.form.stop_gradient import StopGradient
-
-    return {
-        "sin": sympy.sin,
-        "cos": sympy.cos,
-        "tan": sympy.tan,
-        "exp": sympy.exp,
-        "log": sympy.log,
-        "sqrt": sympy.sqrt,
-        "tanh": sympy.tanh,
-        "abs": sympy.Abs,
-        "stop_gradient": StopGradient,
-        "maximum": sympy.Max,
-    }
-
-
-class SympyNamespace:
-    """Elementwise SymPy functions over NumPy object arrays of expressions."""
-
-    name = "sympy"
-
-    def __init__(self):
-        import sympy
-
-        self._sympy = sympy
-        for word, fn in sympy_functions().items():
-            setattr(self, word, np.frompyfunc(fn, 2 if word == "maximum" else 1, 1))
-
-    def __getattr__(self, name):
-        raise AttributeError(f"xp.{name} is not in the SymPy vocabulary ({', '.join(VOCABULARY)})")
-
-    def sum(self, x, axis=None):
-        x = np.asarray(x, dtype=object)
-        if axis is not None:
-            return np.sum(x, axis=axis)
-        # Add(*terms) is one flattening pass; a running sum would rebuild the Add n times
-        return self._sympy.Add(*x.ravel())
-
-    def mean(self, x):
-        x = np.asarray(x, dtype=object)
-        return self.sum(x) / x.size
-
-    def max(self, x):
-        # unevaluated: evaluating compares every pair of arguments through the assumptions
-        # (2 s for softmax_cross_entropy's 24 logits) and finds nothing to drop; same value
-        return self._sympy.Max(*np.asarray(x, dtype=object).ravel(), evaluate=False)
-
-    def dot(self, a, b):
-        a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
-        if a.ndim == 1 and b.ndim == 1:
-            return self._sympy.Add(*(a * b))
-        return np.dot(a, b)
-
-    def norm(self, x):
-        return self._sympy.sqrt(self.sum(np.asarray(x, dtype=object) ** 2))

@@ -30,6 +30,7 @@ class Case:
     subdifferential: Callable | None = None
     doc: str = ""
     source: str = ""
+    backend: str = "numpy"  # "torch": written in torch, called through form.bridge
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -76,6 +77,7 @@ def case(
     subdifferential: Callable | None = None,
     sizes: Sequence[int] | None = None,
     name: str | None = None,
+    backend: str | None = None,
 ):
     """Register a function as a case.
 
@@ -89,16 +91,21 @@ def case(
     bounds: at a kink any value between them is right.
     ``sizes`` turns ``inputs`` into a function of n and registers ``name_n{n}`` for
     each n; the decorator then returns the plain function.
+    ``backend="torch"`` says the function is written in torch (torch ops, an nn.Module,
+    a custom autograd.Function; ``xp`` is then optional): every method calls it through
+    ``diffcompare.form.bridge``. A function without ``xp`` that returns a tensor when
+    given tensors is taken as torch code too.
     """
 
     def register(fn: Callable):
         base = name or fn.__name__
         if sizes is None:
-            return _add(make(base, fn, inputs, wrt, tags, reference, subdifferential))
+            return _add(make(base, fn, inputs, wrt, tags, reference, subdifferential, backend))
         if not callable(inputs):
             raise CaseError(f"case {base!r}: with sizes=, inputs must be a function of n")
         for n in sizes:
-            _add(make(f"{base}_n{n}", fn, inputs(n), wrt, (*tags, "sized"), reference, None))
+            sized = (*tags, "sized")
+            _add(make(f"{base}_n{n}", fn, inputs(n), wrt, sized, reference, None, backend))
         _SIZED[base] = Family(base, fn, inputs, tuple(sizes), wrt, (*tags, "sized"), reference)
         return fn
 
@@ -135,15 +142,25 @@ def families() -> dict[str, Family]:
     return dict(_SIZED)
 
 
-def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=None) -> Case:
+def make(
+    name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=None, backend=None
+) -> Case:
     """A Case, validated but not registered (for check() and tests)."""
+    from diffcompare.form import bridge
+
     source = _source(fn)
     where = f"case {name!r} ({source})"
     if not isinstance(inputs, Mapping):
         raise CaseError(f"{where}: inputs must be a dict of name -> value")
+    if backend not in (None, "numpy", "torch"):
+        raise CaseError(f"{where}: backend must be 'numpy' or 'torch', got {backend!r}")
     params = inspect.signature(fn).parameters
-    if "xp" not in params:
-        raise CaseError(f"{where}: the function must take an xp= parameter")
+    if "xp" not in params and backend is None and bridge.takes_tensors(fn, inputs):
+        backend = "torch"
+    if "xp" not in params and backend != "torch":
+        raise CaseError(
+            f"{where}: the function must take an xp= parameter (or be torch code: backend='torch')"
+        )
     for key in inputs:
         if key not in params:
             raise CaseError(f"{where}: input {key!r} is not a parameter of {fn.__name__}()")
@@ -170,7 +187,8 @@ def make(name, fn, inputs, wrt=None, tags=(), reference=None, subdifferential=No
     doc = inspect.cleandoc(fn.__doc__ or "").split("\n\n")[0].replace("\n", " ")
     new = Case(
         name=name,
-        fn=fn,
+        fn=bridge.bridge(fn) if backend == "torch" else fn,
+        backend=backend or "numpy",
         inputs=values,
         wrt=chosen,
         tags=tuple(tags),

@@ -38,7 +38,7 @@ def batched(problem: Problem, f: Callable) -> tuple[Batched | None, str]:
         import torch
         from torch.func import vmap
 
-        from diffcompare.form.namespace import TorchNamespace
+        from diffcompare.form.torch_namespace import TorchNamespace
     except ImportError:
         return None, "torch is not installed"
     dtype = getattr(torch, problem.dtype)

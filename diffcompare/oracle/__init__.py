@@ -1,9 +1,10 @@
 """The oracle: what the true derivative is, and how far a method's value is from it."""
 
+from diffcompare.oracle.precision import DIGITS
 from diffcompare.oracle.reference import Reference, first_order_matrix, from_jacobian
 from diffcompare.oracle.score import MAX_DIGITS, Score, score
 from diffcompare.oracle.selection import reference
-from diffcompare.oracle.sympy_mpmath import DIGITS, forget
+from diffcompare.oracle.sympy_mpmath import forget
 
 __all__ = [
     "DIGITS",

@@ -12,7 +12,7 @@ from diffcompare.form.problem import Problem
 
 @dataclass(frozen=True, eq=False)
 class Reference:
-    kind: str  # sympy-mpmath | case | subdifferential
+    kind: str  # sympy-mpmath | mpmath-ad | case | subdifferential | ridders
     hi: np.ndarray  # float64, the value (lower bound for a subdifferential)
     lo: np.ndarray  # float64 correction: truth = hi + lo
     upper: np.ndarray | None = None  # subdifferential upper bound
@@ -20,6 +20,11 @@ class Reference:
     # a subdifferential that is not a box (a coupled kink's): the hull of these, which
     # hi and upper bound
     vertices: np.ndarray | None = None
+    max_digits: float = 17.0  # what the reference itself holds: 17 for the 50-digit oracles
+    # per entry, the size of the terms the derivative sums (the AD oracle's magnitudes):
+    # errors are also measured against it, so that a small answer made of large terms
+    # does not fail every method
+    scale: np.ndarray | None = None
 
     def nearest(self, value: np.ndarray) -> np.ndarray:
         """The reference value closest to what a method returned."""

@@ -1,24 +1,32 @@
 """Which reference a problem is scored against.
 
-Three sources, in order of preference:
-- ``subdifferential``: at a kink the case gives bounds, or ``diffcompare.symbolic.kink`` finds
-  the subdifferential (an abs's argument 0 or a max's arguments tying: a box, or the
-  hull of the pieces' gradients); any value inside is exact;
-- ``case``: the case's own ``reference=`` derivative (first-order operators);
-- ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant
-  digits, at the exact binary value of the inputs in the run's dtype.
-The high-precision value is kept as a double-double (hi + lo) so that errors near
-machine precision are measured, not rounded away.
+In order of preference:
+- ``subdifferential``: at a kink the case gives bounds, or ``diffcompare.symbolic.kink``
+  finds the subdifferential (an abs's argument 0 or a max's arguments tying: a box, or
+  the hull of the pieces' gradients); any value inside is exact;
+- ``case``: the case's own ``reference=`` derivative (first-order operators), checked
+  against the oracles below: a wrong one is replaced, never trusted;
+- ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant digits,
+  checked against ``mpmath-ad`` wherever both run (they must agree to 1e-30);
+- ``mpmath-ad``: automatic differentiation over mpmath, the case's own Python run on
+  50-digit numbers: the reference wherever SymPy cannot trace the case (control flow on
+  values), and for first derivatives of more than SYMPY_MAX_N inputs, where the SymPy
+  trace would cost minutes.
+Both evaluate at the exact binary value of the inputs in the run's dtype. The value is
+kept as a double-double (hi + lo), so errors near machine precision are measured.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 
-from diffcompare.errors import Unsupported
+from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.problem import Problem
-from diffcompare.oracle import sympy_mpmath
+from diffcompare.oracle import mpmath_ad, sympy_mpmath
 from diffcompare.oracle.reference import Reference, first_order_matrix, from_jacobian
 from diffcompare.oracle.score import score
 
@@ -31,7 +39,8 @@ def reference(problem: Problem) -> Reference:
         if op in ("jvp", "vjp"):
             raise Unsupported("a subdifferential bounds derivatives, not directional ones")
         return _subdifferential(problem, case.subdifferential(**inputs))
-    if case.reference is None and ops.order(op) == 1:
+    ad = _attempt(mpmath_ad.evaluate, problem) if ops.order(op) == 1 else None
+    if case.reference is None and ops.order(op) == 1 and _may_kink(ad):
         at_kink = _kink(problem, inputs)
         if at_kink is not None:
             return at_kink
@@ -40,16 +49,111 @@ def reference(problem: Problem) -> Reference:
             raise Unsupported("the case's reference= gives first derivatives only")
         jac = first_order_matrix(problem, case.reference(**inputs))
         value = from_jacobian(problem, jac)
-        return _checked(problem, Reference("case", value, np.zeros(value.shape)))
-    return sympy_mpmath.evaluate(problem)
+        given = Reference("case", value, np.zeros(value.shape), max_digits=FLOAT64_DIGITS)
+        return _checked(problem, given, ad)
+    return _oracle(problem, ad)
+
+
+SYMPY_MAX_N = 1000  # first derivatives: above it, the AD oracle alone (SymPy's trace swells)
+AGREEMENT = 1e-30  # the two 50-digit oracles, relative: beyond it one of them has a bug
+FLOAT64_DIGITS = -math.log10(np.finfo(np.float64).eps)  # all a float64 reference= holds
+
+
+def _attempt(fn, problem: Problem):
+    """fn(problem), or the exception that says why it has no answer (Undefined included)."""
+    try:
+        return fn(problem)
+    except Unsupported as exc:
+        return exc
+    except Exception as exc:  # the case's own failure on that backend: no answer there
+        return Unsupported(f"{type(exc).__name__}: {exc}")
+
+
+def _may_kink(ad) -> bool:
+    """Whether kink.find (a SymPy trace) is worth its cost: the AD oracle saw a kink."""
+    return not isinstance(ad, Reference) or "a kink" in ad.note or "a tie" in ad.note
+
+
+def _oracle(problem: Problem, ad=None) -> Reference:
+    """SymPy-mpmath and mpmath-ad, each checking the other where both run."""
+    first = ops.order(problem.operator) == 1
+    if ad is None:
+        ad = _attempt(mpmath_ad.evaluate, problem) if first or _ad_affordable(problem) else None
+    if first and problem.n > SYMPY_MAX_N and isinstance(ad, Reference):
+        return ad
+    sym = _attempt(sympy_mpmath.evaluate, problem)
+    for found in (sym, ad):
+        if isinstance(found, Undefined):
+            raise found
+    if isinstance(sym, Reference) and isinstance(ad, Reference):
+        diff = _difference(sym, ad)
+        if diff > AGREEMENT:
+            raise Unsupported(
+                f"the two oracles disagree (SymPy-mpmath and mpmath-ad, max relative "
+                f"difference {diff:.2g}): a bug in one of them, so neither is trusted"
+            )
+        parts = [p for n in (sym.note, ad.note) if n for p in n.split("; ")]
+        notes = [p for p in parts if not p.startswith(("a kink", "a tie"))]
+        return replace(sym, note="; ".join(dict.fromkeys(notes)), scale=ad.scale)
+    if isinstance(sym, Reference):
+        return sym
+    if isinstance(ad, Reference):
+        return ad
+    why = "; ".join(str(e) for e in (sym, ad) if isinstance(e, Exception))
+    if problem.case.backend == "torch":
+        why = "the case is written in torch"
+    return _agreement(problem, why or "no oracle can evaluate this case")
+
+
+AGREEING = {"complex-step": 1e-10, "fd-5point": 1e-8}  # Ridders' partners, and how close
+
+
+def _agreement(problem: Problem, why: str) -> Reference:
+    """Where neither 50-digit oracle can follow the function: Ridders' extrapolation in
+    float64, where an independent float64 method agrees with it (the complex step, else
+    the 5-point stencil); its digits are capped at that agreement, never a 50-digit
+    verdict."""
+    from diffcompare.form.problem import bind
+    from diffcompare.methods import by_name
+
+    first = _ridders(problem)
+    p64 = bind(problem.case, problem.operator, "float64", problem.out_shape, problem.seed or 0)
+    tried = []
+    for name, close in AGREEING.items():
+        try:
+            other = np.asarray(by_name(name).prepare(p64, "cpu").call(), dtype=np.float64)
+        except Exception as exc:
+            tried.append(f"{name}: {exc}")
+            continue
+        diff = score(other, first).max_rel_error
+        if diff <= close:
+            digits = min(-math.log10(max(diff, 1e-14)), 14.0)
+            note = (
+                f"no 50-digit oracle ({why}); the reference is Ridders' extrapolation in "
+                f"float64, which {name} matches to {diff:.1g}: digits capped at {digits:.1f}"
+            )
+            return replace(first, kind="float64-agreement", note=note, max_digits=digits)
+        tried.append(f"{name} differs by {diff:.2g}")
+    raise Unsupported(f"{why}; nor do two float64 estimates agree ({'; '.join(tried)})")
+
+
+def _ad_affordable(problem: Problem) -> bool:
+    """A Hessian costs the AD oracle one dual pass per input: checked up to n = 100."""
+    return problem.operator != "hessian" or problem.n <= 100
+
+
+def _difference(a: Reference, b: Reference) -> float:
+    """max |a - b| / max |a| between two double-doubles."""
+    d = np.abs((a.hi - b.hi) + (a.lo - b.lo))
+    scale = float(np.max(np.abs(a.hi))) if a.hi.size else 0.0
+    worst = float(np.max(d)) if d.size else 0.0
+    return worst / scale if scale > 0 else worst
 
 
 def _kink(problem: Problem, inputs: dict) -> Reference | None:
     """At a kink the case does not declare: its subdifferential (a box where each kink is
     in one variable, else a hull), or where that cannot be told, SymPy's convention; the
     rows say which."""
-    from dataclasses import replace
-
     from diffcompare.symbolic import kink
 
     found = kink.find(problem.case, inputs)
@@ -82,36 +186,43 @@ def _subdifferential(problem: Problem, points, note: str = "", hull: bool = Fals
 
 
 AGREE = {
-    "SymPy's derivative": 1e-10,
-    "Ridders' extrapolation": 1e-6,
-}  # how close a reference= must be
+    "sympy-mpmath": 1e-10,
+    "mpmath-ad": 1e-10,
+    "ridders": 1e-6,
+    "float64-agreement": 1e-6,
+}  # how close a reference= must be to each check
+CHECKED_BY = {
+    "sympy-mpmath": "SymPy's derivative",
+    "mpmath-ad": "the AD oracle's derivative",
+    "ridders": "Ridders' extrapolation",
+    "float64-agreement": "Ridders' extrapolation (confirmed by a second float64 method)",
+}
 
 
-def _checked(problem: Problem, given: Reference) -> Reference:
-    """A case's own reference, checked against the function: against SymPy's derivative
-    when SymPy can trace it (then a wrong reference is replaced by SymPy's, and the rows
-    say so), else against Ridders' extrapolation in float64 (then a wrong reference
-    leaves the rows without one: neither can be trusted)."""
-    from dataclasses import replace
-
-    how, check = "SymPy's derivative", None
+def _checked(problem: Problem, given: Reference, ad=None) -> Reference:
+    """A case's own reference, checked against the function: against the oracles where
+    one can evaluate the case (then a wrong reference is replaced by the oracle's, and
+    the rows say so), else against Ridders' extrapolation in float64 (then a wrong
+    reference leaves the rows without one: neither can be trusted)."""
     try:
-        check = sympy_mpmath.evaluate(problem)
+        check = _oracle(problem, ad)
     except Exception:
-        how = "Ridders' extrapolation"
         try:
             check = _ridders(problem)
         except Exception:
             return given
     diff = score(given.hi, check).max_rel_error
-    if diff <= AGREE[how]:
+    if diff <= AGREE[check.kind]:
         return given
     what = (
-        f"the case's reference= disagrees with {how} of the function "
+        f"the case's reference= disagrees with {CHECKED_BY[check.kind]} of the function "
         f"(max relative difference {diff:.2g})"
     )
-    if how == "SymPy's derivative":
-        return replace(check, note=f"{what}; scored against SymPy's")
+    if check.kind in ("sympy-mpmath", "mpmath-ad"):  # 50 digits: it replaces a wrong one
+        whose = "SymPy's" if check.kind == "sympy-mpmath" else "the AD oracle's"
+        return replace(
+            check, note="; ".join(n for n in (what, check.note) if n) + f"; scored against {whose}"
+        )
     raise Unsupported(what)
 
 

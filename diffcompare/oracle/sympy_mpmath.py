@@ -4,15 +4,14 @@ binary value of the inputs in the run's dtype."""
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 
 from diffcompare.errors import Undefined
 from diffcompare.form.problem import Problem
+from diffcompare.oracle import precision
+from diffcompare.oracle.precision import DIGITS
 from diffcompare.oracle.reference import Reference
-
-DIGITS = 50
 
 
 @functools.cache
@@ -70,26 +69,29 @@ def _undefined(problem: Problem, theta: list, constants: list) -> str:
 
 
 def evaluate(problem: Problem) -> Reference:
+    values, _, digits = precision.settle(lambda d: (_values(problem, d), []))
+    hi, lo = precision.double_double(values)
+    note = f"evaluated at {digits} digits" if digits > 2 * DIGITS else ""
+    return Reference("sympy-mpmath", hi, lo, note=note)
+
+
+def _values(problem: Problem, digits: int) -> np.ndarray:
     import mpmath
 
     from diffcompare.symbolic import template
 
     d, f = _mpmath_function(problem.case, problem.operator)
-
-    def mp(a):
-        return [mpmath.mpf(float(x)) for x in np.asarray(a, dtype=np.float64).ravel()]
-
-    constants = [
-        x
-        for k in problem.case.constants
-        if k in d.trace.constants
-        for x in mp(problem.constants[k])
-    ]
-    tangent = mp(problem.tangent) if d.tangent else []
-    cotangent = mp(problem.cotangent) if d.cotangent else []
-    hi = np.zeros(d.shape)
-    lo = np.zeros(d.shape)
-    with mpmath.workdps(DIGITS):
+    out = np.full(d.shape, 0, dtype=object)
+    with mpmath.workdps(digits):
+        mp = precision.exact
+        constants = [
+            x
+            for k in problem.case.constants
+            if k in d.trace.constants
+            for x in mp(problem.constants[k])
+        ]
+        tangent = mp(problem.tangent) if d.tangent else []
+        cotangent = mp(problem.cotangent) if d.cotangent else []
         theta = mp(problem.theta)
         why = _undefined(problem, theta, constants)
         if why:
@@ -103,17 +105,5 @@ def evaluate(problem: Problem) -> Reference:
         except ZeroDivisionError:
             raise Undefined("the derivative is not defined at this point") from None
         for index, v in total.items():
-            if not isinstance(v, mpmath.mpf):
-                v = mpmath.mpmathify(v)
-                if not isinstance(v, mpmath.mpf):
-                    raise Undefined(f"the derivative is not real at this point: {v}")
-            if not mpmath.isfinite(v):
-                raise Undefined("the derivative is not defined at this point")
-            h = float(v)
-            if not math.isfinite(h):
-                raise Undefined(
-                    f"the derivative is beyond float64's range here ({mpmath.nstr(v, 3)})"
-                )
-            hi[index] = h
-            lo[index] = float(v - h)
-    return Reference("sympy-mpmath", hi, lo)
+            out[index] = v
+    return out

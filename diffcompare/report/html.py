@@ -78,6 +78,11 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
             + "".join(_image(images[k], k.removeprefix("scatter_")) for k in scatters)
             + "</div>"
         )
+    if any(needle in r.message for r in rows for needle, _ in tables.FINDINGS):
+        out += [
+            '<h2 id="findings">Findings about the cases themselves</h2>',
+            _table(tables.findings(rows, "html")),
+        ]
     k = tables.kinks(rows, "html")
     if k:
         out += ['<h2 id="kinks">Values at kinks</h2>', _table(k)]
@@ -107,6 +112,8 @@ def page(results: Results | None, sweeps: list[Sweep], images: dict[str, Path]) 
     links = []
     if results is not None:
         links += [("accuracy", "Accuracy"), ("timing", "Timing"), ("scatter", "Accuracy vs time")]
+        if any(n in r.message for r in results.rows for n, _ in tables.FINDINGS):
+            links.insert(0, ("findings", "Findings"))
         body += _results_sections(results, images)
     for s in sweeps:
         links.append((f"sweep-{s.kind}", s.title))

@@ -110,6 +110,26 @@ def reasons(rows: list[Result], fmt: str = "github") -> str:
     )
 
 
+FINDINGS = (
+    ("reference= disagrees", "the case's own reference= is wrong"),
+    ("oracles disagree", "the two 50-digit oracles disagree: a bug in one of them"),
+    ("within rounding of its threshold", "a branch lies within rounding of its threshold"),
+    ("not scored as a float32 row", "a float32 row was computed in float64"),
+)
+
+
+def findings(rows: list[Result], fmt: str = "github") -> str:
+    """What a run found about the cases themselves, once per case and kind."""
+    seen: dict[tuple[str, str], str] = {}
+    for r in sorted(rows, key=lambda r: (r.case, r.operator, r.dtype, r.method)):
+        for needle, what in FINDINGS:
+            if needle in r.message:
+                detail = next(p for p in r.message.split("; ") if needle in p)
+                seen.setdefault((r.case, what), detail)
+    body = [[case, what, detail[:160]] for (case, what), detail in seen.items()]
+    return tabulate(body, ["case", "finding", "detail"], tablefmt=fmt, disable_numparse=True)
+
+
 def summary(results: Results) -> str:
     rows = list(results.rows)
     env = results.environment
@@ -129,6 +149,9 @@ def summary(results: Results) -> str:
         "",
         timing(rows),
     ]
+    found = findings(rows)
+    if any(needle in r.message for r in rows for needle, _ in FINDINGS):
+        parts += ["", "## Findings about the cases themselves", "", found]
     k = kinks(rows)
     if k:
         parts += ["", "## Values at kinks: every value in the subdifferential is right", "", k]

@@ -28,6 +28,7 @@ class Result:
     message: str = ""
     max_abs_error: float | None = None
     max_rel_error: float | None = None
+    max_scaled_error: float | None = None
     digits: float | None = None
     passed: bool | None = None
     rtol: float | None = None

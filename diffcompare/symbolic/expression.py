@@ -19,6 +19,7 @@ from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.registry import Case
 from diffcompare.symbolic import opcount, template
+from diffcompare.symbolic.guard import tracing
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +94,7 @@ def _symbols(name: str, value: np.ndarray) -> np.ndarray:
 
 @functools.cache
 def trace(case: Case) -> Trace:
-    from diffcompare.form.namespace import SympyNamespace
+    from diffcompare.form.sympy_namespace import SympyNamespace
 
     start = time.perf_counter()
     symbolic = {k: _symbols(k, v) for k, v in case.inputs.items() if v.dtype.kind == "f"}
@@ -102,7 +103,8 @@ def trace(case: Case) -> Trace:
     args = {k: symbolic.get(k, v) for k, v in case.inputs.items()}
     args = {k: v.item() if v.ndim == 0 else v for k, v in args.items()}
     try:
-        out = case.fn(**args, xp=SympyNamespace())
+        with tracing(case.fn):
+            out = case.fn(**args, xp=SympyNamespace())
     except TypeError as exc:
         if "truth value of Relational" in str(exc):
             raise Unsupported(

@@ -15,10 +15,18 @@ def _dirac_delta(x, k=0):
 
 # names lambdify cannot print on its own, for both the numpy and mpmath modules
 PRINT_NAMES = {"StopGradient": lambda a: a, "DiracDelta": _dirac_delta}
+
+
 # lambdify's NumPy namespace, given as the module: named "numpy", lambdify runs
 # `from numpy import *` once, which imports numpy.f2py and more (0.1 s of every run).
 # The name "numpy" is there too: SymPy 1.13.0 prints Max as amax(numpy.asarray(...)).
-NUMPY = [{**PRINT_NAMES, "numpy": np}, np]
+def _polygamma(n, x):
+    from scipy import special  # imported on first use: lgamma's derivatives alone need it
+
+    return special.polygamma(n, x)
+
+
+NUMPY = [{**PRINT_NAMES, "numpy": np, "polygamma": _polygamma}, np]
 MPMATH = [PRINT_NAMES, "mpmath"]  # the oracle's: 50 digits
 
 

@@ -1,0 +1,159 @@
+"""The trace-free oracle: the case's own Python run on 50-digit numbers that carry
+derivatives (``tape.Var``), at the exact binary value of the inputs in the run's dtype.
+
+Control flow on values, loops, ``where``, indexing and ``stack`` all work, because the case
+runs on concrete numbers. First derivatives take one backward sweep of the tape per output
+(one in all for a gradient or a vjp); a jvp, a second derivative and an hvp take one pass
+with duals (forward over reverse); a Hessian one such pass per input.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+
+from diffcompare.errors import Undefined, Unsupported
+from diffcompare.form import operator as ops
+from diffcompare.form.problem import Problem
+from diffcompare.oracle import precision
+from diffcompare.oracle.dual import Dual, value
+from diffcompare.oracle.mp_namespace import MpNamespace
+from diffcompare.oracle.precision import DIGITS
+from diffcompare.oracle.reference import Reference
+from diffcompare.oracle.tape import TAPE, Tape, Traced, Var
+
+KIND = "mpmath-ad"
+
+
+def _record(problem: Problem, leaves: list) -> tuple[Tape, list]:
+    """Run the case once on Vars; (its tape, its outputs flattened)."""
+    digits = mpmath.mp.dps
+    tape = Tape(problem.dtype)
+    TAPE.append(tape)
+    try:
+        shadow = problem.theta
+        theta = np.empty(len(leaves), dtype=object)
+        for k, v in enumerate(leaves):
+            theta[k] = _leaf(v, shadow[k], tape)
+        inputs = {name: (x[()] if x.ndim == 0 else x) for name, x in problem.split(theta).items()}
+        with np.errstate(all="ignore"):
+            out = problem.case.fn(**inputs, **problem.constants, xp=MpNamespace())
+        if mpmath.mp.dps != digits:
+            raise Unsupported(
+                f"the case changed mpmath's working precision (mp.dps = {mpmath.mp.dps})"
+            )
+    except Traced as exc:
+        raise Unsupported(f"the AD oracle cannot follow the case: {exc}") from None
+    except ZeroDivisionError:
+        raise Undefined("f is not defined at this point (a division by zero)") from None
+    finally:
+        TAPE.pop()
+    outputs = list(np.asarray(out, dtype=object).ravel())
+    for y in outputs:
+        if isinstance(y, (complex, np.complexfloating)) or not _real(y):
+            raise Unsupported(f"the case returns {type(y).__name__} {y!r:.40}, not a real number")
+    return tape, outputs
+
+
+def _leaf(v, shadow, tape: Tape) -> Var:
+    tape.parents.append(())
+    return Var(v, shadow, len(tape.parents) - 1)
+
+
+def _real(y) -> bool:
+    if isinstance(y, Var):
+        x = value(y.v)
+    elif isinstance(y, (bool, np.bool_, str)) or y is None:
+        return False
+    else:
+        x = y
+    try:
+        x = mpmath.mpmathify(x)
+    except (TypeError, ValueError):
+        return False
+    if not isinstance(x, mpmath.mpf):
+        return False
+    if not mpmath.isfinite(x):
+        raise Undefined(f"the function is not finite here: one of its values is {x}")
+    return True
+
+
+def _adjoints(tape: Tape, outputs: list, weights, n: int) -> list:
+    return tape.gradient(_seeds(outputs, weights), n)
+
+
+def _first_order(problem: Problem, x: list) -> tuple[np.ndarray, tuple]:
+    """The derivative, and per entry the size of the terms it sums (``Tape.magnitude``),
+    from one recording."""
+    op, n = problem.operator, problem.n
+    tape, outputs = _record(problem, x)
+    if op == "vjp":
+        seeds = _seeds(outputs, precision.exact(problem.cotangent))
+        scale = np.array(tape.magnitude(seeds, n))
+        return np.array(tape.gradient(seeds, n), dtype=object), (tape.notes, scale)
+    rows, sizes = [], []
+    for j, _ in enumerate(outputs):  # one backward sweep per output
+        seeds = _seeds(outputs, [1 if k == j else 0 for k in range(len(outputs))])
+        rows.append(tape.gradient(seeds, n))
+        sizes.append(tape.magnitude(seeds, n))
+    shape = problem.value_shape
+    jac = np.array(rows, dtype=object).reshape(len(outputs), n).reshape(shape)
+    return jac, (tape.notes, np.array(sizes, dtype=float).reshape(shape))
+
+
+def _along(problem: Problem, x: list, direction: list) -> tuple[list, list]:
+    """H v (forward over reverse): gradient adjoints' tangents, with x + ε v."""
+    tape, outputs = _record(problem, [Dual(a, b) for a, b in zip(x, direction)])
+    adj = _adjoints(tape, outputs, [1] * len(outputs), problem.n)
+    return [a.b if isinstance(a, Dual) else 0 for a in adj], tape.notes
+
+
+def _second_order(problem: Problem, x: list) -> tuple[np.ndarray, list]:
+    op, n = problem.operator, problem.n
+    if op == "hvp":
+        v = precision.exact(problem.tangent)
+        hv, notes = _along(problem, x, v)
+        return np.array(hv, dtype=object), notes
+    columns, notes = [], []
+    for k in range(n):
+        column, notes = _along(problem, x, [1 if i == k else 0 for i in range(n)])
+        columns.append(column)
+    return np.array(columns, dtype=object).T.reshape(problem.value_shape), notes
+
+
+def evaluate(problem: Problem) -> Reference:
+    """The reference by AD over mpmath; Unsupported where the case cannot run on it."""
+    values, (notes, scale), digits = precision.settle(lambda d: _values(problem, d))
+    hi, lo = precision.double_double(values.reshape(problem.value_shape))
+    if digits > 2 * DIGITS:
+        notes = [*notes, f"evaluated at {digits} digits"]
+    return Reference(KIND, hi, lo, note="; ".join(notes), scale=scale)
+
+
+def _seeds(outputs: list, weights) -> dict:
+    seeds: dict = {}
+    for y, w in zip(outputs, weights):
+        if isinstance(y, Var) and y.i >= 0:
+            seeds[y.i] = seeds.get(y.i, 0) + w
+    return seeds
+
+
+def _values(problem: Problem, digits: int) -> tuple[np.ndarray, tuple]:
+    """The derivative at this precision, and (its notes, its terms' size or None)."""
+    with mpmath.workdps(digits):
+        x = precision.exact(problem.theta)
+        if ops.order(problem.operator) == 1 and problem.operator != "jvp":
+            return _first_order(problem, x)
+        if problem.operator == "jvp":
+            v = precision.exact(problem.tangent)
+            tape, outputs = _record(problem, [Dual(a, b) for a, b in zip(x, v)])
+            tangents = [
+                y.v.b if isinstance(y, Var) and isinstance(y.v, Dual) else 0 for y in outputs
+            ]
+            return np.array(tangents, dtype=object), (tape.notes, None)
+        values, notes = _second_order(problem, x)
+        kinks = [n for n in notes if n.startswith("a kink")]
+        if kinks:
+            where = kinks[0].split(" (")[0]
+            raise Undefined(f"the second derivative is not defined at {where}")
+        return values, (notes, None)

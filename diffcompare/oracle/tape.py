@@ -1,0 +1,274 @@
+"""Reverse-mode AD over mpmath: the case's own Python runs on ``Var``s, which record a tape.
+
+Each ``Var`` holds its value at 50 digits (an mpmath number, or a ``Dual`` of them for a
+second order) and, beside it, a *shadow*: the same operation in the run's floating-point
+dtype. The shadow is how the oracle sees which way the float program goes: a comparison
+whose exact and floating-point answers differ (a value within rounding of a threshold)
+follows the float program's branch, and the tape notes it, so a reference is never taken
+silently on a branch the methods did not take.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import mpmath
+import numpy as np
+
+from diffcompare.errors import Undefined
+from diffcompare.oracle.dual import FUNCTIONS, Dual, call, value
+
+
+class Tape:
+    """The operations of one evaluation, in order, each with its parents' partials."""
+
+    def __init__(self, dtype: str):
+        self.dtype = np.dtype(dtype).type
+        self.parents: list[tuple] = []  # node i: ((parent index, partial), ...)
+        self.notes: list[str] = []  # what the reference should say (kinks, branches)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def gradient(self, seeds: dict[int, object], upto: int) -> list:
+        """Adjoints of every node for the output adjoints ``seeds``: one backward sweep."""
+        adj: list = [0] * len(self.parents)
+        for i, s in seeds.items():
+            adj[i] = adj[i] + s
+        parents = self.parents
+        for i in range(max(seeds, default=-1), -1, -1):
+            a = adj[i]
+            if (a.__class__ is int and a == 0) or not parents[i]:  # no partial reached it
+                continue
+            for j, d in parents[i]:
+                adj[j] = adj[j] + a * d
+        return adj[:upto]
+
+    def magnitude(self, seeds: dict[int, object], upto: int) -> list[float]:
+        """The same sweep over absolute values: for each input, the sum of |the terms| its
+        derivative adds up (the chain rule's products along every path), in float64. Where
+        terms cancel (a gradient near a minimum) it stays large while the value is small."""
+        adj = [0.0] * len(self.parents)
+        for i, s in seeds.items():
+            adj[i] += abs(float(value(s)))
+        parents = self.parents
+        for i in range(max(seeds, default=-1), -1, -1):
+            a = adj[i]
+            if a == 0.0 or not parents[i]:
+                continue
+            for j, d in parents[i]:
+                adj[j] += a * abs(float(value(d)))
+        return adj[:upto]
+
+
+TAPE: list[Tape] = []  # the tape being recorded (one at a time: an evaluation is serial)
+
+
+class Traced(TypeError):
+    """A traced value met code that needs a plain float (math.exp, float(), a float array)."""
+
+
+def node(v, f, parents: tuple = ()) -> Var:
+    tape = TAPE[-1]
+    var = Var(v, f, len(tape.parents))
+    tape.parents.append(parents)
+    return var
+
+
+def const(c):
+    """(exact value, shadow) of a constant: a float or int at its exact binary value."""
+    if isinstance(c, (bool, np.bool_)):
+        c = int(c)
+    if isinstance(c, (int, np.integer)):
+        return mpmath.mpf(int(c)), c
+    if isinstance(c, (float, np.floating)):
+        return mpmath.mpf(float(c)), c
+    if isinstance(c, (mpmath.mpf, Dual)):
+        return c, TAPE[-1].dtype(float(value(c)))
+    raise Traced(f"a traced value met a {type(c).__name__} ({c!r:.40})")
+
+
+SHADOW = {
+    "sigmoid": lambda f: 1 / (1 + np.exp(-f)),
+    "softplus": lambda f: np.log1p(np.exp(f)),
+    "erf": lambda f: type(f)(math.erf(f)),
+    "lgamma": lambda f: type(f)(math.lgamma(f)),
+}
+
+
+def apply(name: str, x) -> Var:
+    """FUNCTIONS[name] of a Var (or a constant), recorded with its partial."""
+    if not isinstance(x, Var):
+        v, f = const(x)
+        x = Var(v, f, -1)
+    shadow = SHADOW.get(name) or getattr(np, name)
+    y = node(call(name, x.v), shadow(x.f), () if x.i < 0 else ((x.i, FUNCTIONS[name][1](x.v)),))
+    return y
+
+
+class Var:
+    """A number on the tape; Python arithmetic, comparisons and NumPy's object ufuncs work."""
+
+    __slots__ = ("v", "f", "i")
+
+    def __init__(self, v, f, i: int):
+        self.v, self.f, self.i = v, f, i
+
+    def _binary(self, o, fn, partials, swap=False):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
+        if isinstance(o, Var):
+            ov, of, oi = o.v, o.f, o.i
+        else:
+            (ov, of), oi = const(o), -1
+        a, b = (ov, self.v) if swap else (self.v, ov)
+        fa, fb = (of, self.f) if swap else (self.f, of)
+        ia, ib = (oi, self.i) if swap else (self.i, oi)
+        y = fn(a, b)
+        da, db = partials(a, b, y)
+        links = tuple((i, d) for i, d in ((ia, da), (ib, db)) if i >= 0)
+        return node(y, fn(fa, fb), links)
+
+    # the hot paths (Rosenbrock at n = 1e5 makes a million of them) are written out
+    def __add__(self, o):
+        if isinstance(o, Var):
+            return node(self.v + o.v, self.f + o.f, ((self.i, 1), (o.i, 1)))
+        if isinstance(o, np.ndarray):
+            return NotImplemented  # NumPy's, elementwise, each element a Var again
+        v, f = const(o)
+        return node(self.v + v, self.f + f, ((self.i, 1),))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        if isinstance(o, Var):
+            return node(self.v - o.v, self.f - o.f, ((self.i, 1), (o.i, -1)))
+        if isinstance(o, np.ndarray):
+            return NotImplemented
+        v, f = const(o)
+        return node(self.v - v, self.f - f, ((self.i, 1),))
+
+    def __rsub__(self, o):
+        v, f = const(o)
+        return node(v - self.v, f - self.f, ((self.i, -1),))
+
+    def __mul__(self, o):
+        if isinstance(o, Var):
+            return node(self.v * o.v, self.f * o.f, ((self.i, o.v), (o.i, self.v)))
+        if isinstance(o, np.ndarray):
+            return NotImplemented
+        v, f = const(o)
+        return node(self.v * v, self.f * f, ((self.i, v),))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return self._binary(o, operator.truediv, lambda a, b, y: (1 / b, -y / b))
+
+    def __rtruediv__(self, o):
+        return self._binary(o, operator.truediv, lambda a, b, y: (1 / b, -y / b), swap=True)
+
+    def __pow__(self, o):
+        if _whole(o):  # the common x**2: no conversions, no log
+            k = int(o)
+            if k == 2:
+                return node(self.v * self.v, self.f**o, ((self.i, 2 * self.v),))
+            partial = k * self.v ** (k - 1) if k else 0
+            return node(self.v**k, self.f**o, ((self.i, partial),))
+        if isinstance(o, np.ndarray):
+            return NotImplemented
+        if isinstance(o, Var):
+            return self._binary(o, _power, _power_partials)
+        c, f = const(o)  # a constant exponent: c x^(c-1), no log
+        y = _power(self.v, c)
+        return node(y, self.f**f, ((self.i, c * _power(self.v, c - 1)),))
+
+    def __rpow__(self, o):
+        return self._binary(o, _power, _power_partials, swap=True)
+
+    def __neg__(self):
+        return node(-self.v, -self.f, ((self.i, -1),))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        x = value(self.v)
+        if x == 0:
+            TAPE[-1].note("a kink: abs of 0 (scored with abs'(0) = 0)")
+        sign = 1 if x > 0 else -1 if x < 0 else 0
+        return node(self.v * sign, abs(self.f), ((self.i, sign),))
+
+    def _compare(self, o, op):
+        if isinstance(o, np.ndarray):
+            return NotImplemented
+        ov, of = (o.v, o.f) if isinstance(o, Var) else const(o)
+        a, b = value(self.v), value(ov)
+        exact, floating = op(a, b), bool(op(self.f, of))
+        if a == b and op not in (operator.eq, operator.ne):
+            TAPE[-1].note(f"a tie: {_symbol(op)} between two equal values (a kink, or a jump)")
+        if exact != floating:
+            TAPE[-1].note(
+                "a comparison lies within rounding of its threshold: the oracle follows the "
+                f"floating-point branch ({_symbol(op)} is {floating} in the run's dtype, "
+                f"{exact} at 50 digits)"
+            )
+        return floating
+
+    def __bool__(self):
+        return self._compare(0, operator.ne)
+
+    __hash__ = object.__hash__
+
+    def __float__(self):
+        raise Traced(
+            "a traced value was turned into a plain float (float(), math.*, or a float array)"
+        )
+
+    __int__ = __index__ = __complex__ = __float__
+
+    def __repr__(self):
+        return f"Var({mpmath.nstr(value(self.v), 12)})"
+
+
+def _whole(o) -> bool:
+    if isinstance(o, bool):
+        return False
+    return isinstance(o, int) or (isinstance(o, float) and o.is_integer())
+
+
+def _symbol(op) -> str:
+    return {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}[op.__name__]
+
+
+def _power(a, b):
+    if not isinstance(a, (mpmath.mpf, Dual)) and not isinstance(b, (mpmath.mpf, Dual)):
+        return a**b  # the shadow: the float program's own power
+    if _integer(b):
+        return a ** int(value(b))
+    if isinstance(b, Dual) or isinstance(a, Dual):
+        return call("exp", b * call("log", a))
+    if a < 0:
+        raise Undefined(f"f is not real at this point (a negative number to the power {b})")
+    if a == 0 and b < 0:
+        raise Undefined("f is not defined at this point (0 to a negative power)")
+    return a**b
+
+
+def _integer(b) -> bool:
+    return not isinstance(b, Dual) and value(b) == int(value(b))
+
+
+def _power_partials(a, b, y):
+    """Both partials of a^b, each a Var: b a^(b-1) and a^b log a."""
+    return b * _power(a, b - 1), y * call("log", a)
+
+
+for _op in (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne):
+    setattr(Var, f"__{_op.__name__}__", lambda self, o, _op=_op: self._compare(o, _op))
+
+for _name in FUNCTIONS:  # np.sin(object array) calls x.sin(), and so on
+    if not _name.startswith("psi"):
+        setattr(Var, _name, lambda self, _n=_name: apply(_n, self))
