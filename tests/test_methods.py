@@ -198,3 +198,15 @@ def test_a_derivation_does_not_depend_on_the_hash_seed():
         for seed in ("1", "2")
     }
     assert len(outputs) == 1 and len(outputs.pop().splitlines()) == 2
+
+
+@pytest.mark.parametrize("method", ["torch", "torch-forward"])
+def test_a_vjp_of_a_matrix_output(method):
+    """attention's output is 3 × 2: the cotangent meets F's flattened output."""
+    from diffcompare.form import registry
+    from diffcompare.methods import by_name
+
+    c = registry.get("attention")
+    plan = Plan((c,), (by_name(method),), operators=("vjp",), dtypes=("float64",), budget=FAST)
+    (row,) = run_case(c, plan)
+    assert row.status == "ok" and row.passed, row.message

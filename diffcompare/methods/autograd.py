@@ -68,8 +68,10 @@ class _Torch:
 
         directions = {
             "tangent": tensor(problem.tangent) if problem.tangent is not None else None,
+            # shaped as F's output, which is flat: a (3, 2) cotangent against F's (6,)
+            # was an error in every vjp of a matrix output
             "cotangent": (
-                tensor(problem.cotangent).reshape(problem.out_shape)
+                tensor(problem.cotangent).reshape(() if scalar else (-1,))
                 if problem.cotangent is not None
                 else None
             ),
