@@ -148,6 +148,8 @@ def _symengine_parts(derivation) -> tuple:
     templated sum (Rosenbrock at n >= 32) had come out as zeros."""
     import symengine as se
 
+    from diffcompare.symbolic import template
+
     start = time.perf_counter()
     plan = []
     for part in derivation.parts:
@@ -161,15 +163,7 @@ def _symengine_parts(derivation) -> tuple:
         except Exception as exc:
             raise Unsupported(f"SymEngine cannot compile the derivative: {exc}") from None
         reads = g.reads()
-        targets = []
-        for i, (k, *rest) in enumerate(part.positions):
-            if not rest:
-                targets.append((reads[k], i))
-            else:
-                targets.append(((reads[k], reads[rest[0]]), i))
-                if rest[0] != k:
-                    targets.append(((reads[rest[0]], reads[k]), i))
-        plan.append((f, reads, targets))
+        plan.append((f, reads, template.targets(part, reads)))
 
     def add(theta: np.ndarray, out: np.ndarray) -> None:
         for f, reads, targets in plan:

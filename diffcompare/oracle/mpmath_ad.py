@@ -20,7 +20,7 @@ from diffcompare.oracle.dual import Dual, value
 from diffcompare.oracle.mp_namespace import MpNamespace
 from diffcompare.oracle.precision import DIGITS
 from diffcompare.oracle.reference import Reference
-from diffcompare.oracle.tape import TAPE, Tape, Traced, Var
+from diffcompare.oracle.tape import TAPE, Tape, Traced, Var, node
 
 KIND = "mpmath-ad"
 
@@ -34,7 +34,7 @@ def _record(problem: Problem, leaves: list) -> tuple[Tape, list]:
         shadow = problem.theta
         theta = np.empty(len(leaves), dtype=object)
         for k, v in enumerate(leaves):
-            theta[k] = _leaf(v, shadow[k], tape)
+            theta[k] = node(v, shadow[k])
         inputs = {name: (x[()] if x.ndim == 0 else x) for name, x in problem.split(theta).items()}
         with np.errstate(all="ignore"):
             out = problem.case.fn(**inputs, **problem.constants, xp=MpNamespace())
@@ -50,14 +50,9 @@ def _record(problem: Problem, leaves: list) -> tuple[Tape, list]:
         TAPE.pop()
     outputs = list(np.asarray(out, dtype=object).ravel())
     for y in outputs:
-        if isinstance(y, (complex, np.complexfloating)) or not _real(y):
+        if not _real(y):
             raise Unsupported(f"the case returns {type(y).__name__} {y!r:.40}, not a real number")
     return tape, outputs
-
-
-def _leaf(v, shadow, tape: Tape) -> Var:
-    tape.parents.append(())
-    return Var(v, shadow, len(tape.parents) - 1)
 
 
 def _real(y) -> bool:
@@ -78,33 +73,28 @@ def _real(y) -> bool:
     return True
 
 
-def _adjoints(tape: Tape, outputs: list, weights, n: int) -> list:
-    return tape.gradient(_seeds(outputs, weights), n)
-
-
-def _first_order(problem: Problem, x: list) -> tuple[np.ndarray, tuple]:
-    """The derivative, and per entry the size of the terms it sums (``Tape.magnitude``),
-    from one recording."""
+def _first_order(problem: Problem, x: list, sizes: bool) -> tuple[np.ndarray, tuple]:
+    """The derivative and, with ``sizes``, per entry the size of the terms it sums
+    (``Tape.magnitude``), from one recording. The first, 50-digit evaluation is only ever
+    the coarse one of a precision check, so it skips the sizes."""
     op, n = problem.operator, problem.n
     tape, outputs = _record(problem, x)
-    if op == "vjp":
-        seeds = _seeds(outputs, precision.exact(problem.cotangent))
-        scale = np.array(tape.magnitude(seeds, n))
-        return np.array(tape.gradient(seeds, n), dtype=object), (tape.notes, scale)
-    rows, sizes = [], []
-    for j, _ in enumerate(outputs):  # one backward sweep per output
-        seeds = _seeds(outputs, [1 if k == j else 0 for k in range(len(outputs))])
-        rows.append(tape.gradient(seeds, n))
-        sizes.append(tape.magnitude(seeds, n))
+    weights = (
+        [precision.exact(problem.cotangent)]
+        if op == "vjp"
+        else [[1 if k == j else 0 for k in range(len(outputs))] for j in range(len(outputs))]
+    )
+    seeds = [_seeds(outputs, w) for w in weights]  # one backward sweep per output (vjp: one)
+    values = np.array([tape.gradient(s, n) for s in seeds], dtype=object)
+    scale = np.array([tape.magnitude(s, n) for s in seeds]) if sizes else None
     shape = problem.value_shape
-    jac = np.array(rows, dtype=object).reshape(len(outputs), n).reshape(shape)
-    return jac, (tape.notes, np.array(sizes, dtype=float).reshape(shape))
+    return values.reshape(shape), (tape.notes, None if scale is None else scale.reshape(shape))
 
 
 def _along(problem: Problem, x: list, direction: list) -> tuple[list, list]:
     """H v (forward over reverse): gradient adjoints' tangents, with x + ε v."""
     tape, outputs = _record(problem, [Dual(a, b) for a, b in zip(x, direction)])
-    adj = _adjoints(tape, outputs, [1] * len(outputs), problem.n)
+    adj = tape.gradient(_seeds(outputs, [1] * len(outputs)), problem.n)
     return [a.b if isinstance(a, Dual) else 0 for a in adj], tape.notes
 
 
@@ -143,7 +133,7 @@ def _values(problem: Problem, digits: int) -> tuple[np.ndarray, tuple]:
     with mpmath.workdps(digits):
         x = precision.exact(problem.theta)
         if ops.order(problem.operator) == 1 and problem.operator != "jvp":
-            return _first_order(problem, x)
+            return _first_order(problem, x, sizes=digits > DIGITS)
         if problem.operator == "jvp":
             v = precision.exact(problem.tangent)
             tape, outputs = _record(problem, [Dual(a, b) for a, b in zip(x, v)])

@@ -104,8 +104,8 @@ def apply(name: str, x) -> Var:
         v, f = const(x)
         x = Var(v, f, -1)
     shadow = SHADOW.get(name) or getattr(np, name)
-    y = node(call(name, x.v), shadow(x.f), () if x.i < 0 else ((x.i, FUNCTIONS[name][1](x.v)),))
-    return y
+    links = () if x.i < 0 else ((x.i, FUNCTIONS[name][1](x.v)),)
+    return node(call(name, x.v), shadow(x.f), links)
 
 
 class Var:

@@ -130,6 +130,20 @@ def numpy_part(part: Part):
     return lambdify(part.group.slots, list(part.derivatives), NUMPY, cse=True)
 
 
+def targets(part: Part, points) -> list[tuple]:
+    """Where each of the part's derivatives lands: (index into the gradient or Hessian,
+    which derivative), the Hessian's off-diagonal entries mirrored."""
+    out = []
+    for i, (k, *rest) in enumerate(part.positions):
+        if not rest:
+            out.append((points[k], i))
+        else:
+            out.append(((points[k], points[rest[0]]), i))
+            if rest[0] != k:
+                out.append(((points[rest[0]], points[k]), i))
+    return out
+
+
 def adder(parts: Sequence[Part], ndim: int):
     """A function add(theta, out) that adds every part's derivatives into out, the
     gradient (ndim 1) or the Hessian (ndim 2). The reads within one slot are distinct,
@@ -139,15 +153,7 @@ def adder(parts: Sequence[Part], ndim: int):
         g = part.group
         reads = g.slices if g.slices is not None else g.reads()
         points = g.reads() if ndim == 2 else reads
-        targets = []
-        for i, (k, *rest) in enumerate(part.positions):
-            if not rest:
-                targets.append((points[k], i))
-            else:
-                targets.append(((points[k], points[rest[0]]), i))
-                if rest[0] != k:
-                    targets.append(((points[rest[0]], points[k]), i))
-        plan.append((numpy_part(part), reads, targets))
+        plan.append((numpy_part(part), reads, targets(part, points)))
 
     def add(theta: np.ndarray, out: np.ndarray) -> None:
         for f, reads, targets in plan:
