@@ -9,7 +9,7 @@ import numpy as np
 from diffcompare import oracle
 from diffcompare.errors import Undefined
 from diffcompare.form import registry
-from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.form.problem import bind, operators_for, output
 from diffcompare.methods import by_name, tolerance
 from diffcompare.methods.method import Prepared
 from diffcompare.runner.options import resolve
@@ -158,7 +158,7 @@ def check(
     chosen = [by_name(n) for n in resolve("method", methods) or DEFAULT_METHODS]
     if reference is not None:
         chosen.append(HandWritten(reference))
-    out_shape = output_shape(case)
+    out_shape, undefined = output(case)
     available = operators_for(case, out_shape)
     every = operator == "all" or (not isinstance(operator, str) and "all" in (operator or ()))
     operators = available if every else resolve("operator", operator) or available[:1]
@@ -167,7 +167,7 @@ def check(
         if op not in available:
             raise ValueError(f"check({name}): {op} does not apply; choose from {available}")
         for dt in resolve("dtype", dtype) or ["float64"]:
-            problem = bind(case, op, dt, out_shape, seed=seed or 0, step=step)
+            problem = bind(case, op, dt, out_shape, seed=seed or 0, step=step, undefined=undefined)
             ref, why = _reference(problem)
             for method in chosen:
                 from diffcompare.runner.cell import attempt

@@ -13,7 +13,7 @@ from diffcompare.form.problem import bind, operators_for, output_shape
 from diffcompare.form.registry import Case
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.report import tables
-from diffcompare.runner.deadline import TimedOut, deadline
+from diffcompare.runner.deadline import TimedOut, deadline, passes
 from diffcompare.runner.executor import DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.timing import Budget
@@ -34,7 +34,9 @@ def catalogue(cases) -> str:
                 op = operators_for(c, output_shape(c))[0]
         except TimedOut:
             op = f"timeout: over {SHAPE_LIMIT_S:g} s"
-        except Exception as exc:
+        except BaseException as exc:  # whatever the case raises (SystemExit too) is its line's
+            if passes(exc):
+                raise
             op = f"error: {type(exc).__name__}"
         shapes = ", ".join(f"{k}{list(v.shape) if v.ndim else ''}" for k, v in c.inputs.items())
         group = next((g for g in GROUPS if g in c.tags), (c.tags or ("other",))[0])
@@ -145,7 +147,11 @@ def _numbers(v, precision: int) -> str:
 
 
 def method_table(
-    case: Case, methods=DEFAULT, dtype: str = "float64", operator: str | None = None
+    case: Case,
+    methods=DEFAULT,
+    dtype: str = "float64",
+    operator: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> str:
     """What each method returns at the case's point, against the oracle (the case's
     first-order operator unless one is named). The oracle's note (a kink, no reference)
@@ -158,7 +164,7 @@ def method_table(
         budget=Budget.quick(),
     )
     header = ""
-    worker = InProcess(plan, DEFAULT_TIMEOUT_S)  # a case that never returns: timeout rows
+    worker = InProcess(plan, timeout)  # a case that never returns: timeout rows
     rows, found = worker.problems(case)
     for op, _ in found:  # one: the case's first operator, in dtype
         worker.reference(case, op, dtype)

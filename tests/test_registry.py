@@ -30,7 +30,6 @@ def test_a_case_is_still_a_plain_function(fresh_names):
         ({"x": 1.0}, {"wrt": ["z"]}, "wrt names 'z'"),
         ({"x": 3}, {}, r"nothing to differentiate \(no float inputs\); x is an integer"),
         ({"x": np.zeros((0, 3))}, {}, r"nothing to differentiate \(x: no entries\)"),
-        ({"x": 1.0}, {"reference": lambda x: [1.0, 2.0]}, "reference= gives 2 numbers"),
         ({"x": 1.0}, {"wrt": ["x", "x"]}, "wrt names 'x' twice"),
     ],
 )

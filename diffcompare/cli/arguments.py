@@ -39,13 +39,20 @@ def add_selection(sp) -> None:
     sp.add_argument("--tag", action="append", help="only cases with this tag (repeatable)")
 
 
+LOAD_LIMIT_S = 60.0  # importing one case file: a file that never finishes stops no verb
+
+
 def load_cases(specs: list[str] | None) -> None:
     """The --cases files and modules, each error one line (CaseError names the line)."""
     from diffcompare.form import registry
+    from diffcompare.runner.deadline import TimedOut, deadline
 
     for spec in specs or []:
         try:
-            registry.load(spec)
+            with deadline(LOAD_LIMIT_S):
+                registry.load(spec)
+        except TimedOut as exc:
+            raise UsageError(f"importing the cases in {spec} {exc}") from None
         except FileNotFoundError as exc:
             raise UsageError(str(exc)) from None
         except ModuleNotFoundError as exc:

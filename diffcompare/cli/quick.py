@@ -31,6 +31,13 @@ def add(sub) -> None:
         help="the precision every method works in (default: float64)",
     )
     quick.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds each step (reading the formula, the kink search, each method) may "
+        "take before it is stopped (60)",
+    )
+    quick.add_argument(
         "--operator",
         metavar="NAME",
         help="e.g. second_derivative or hessian (default: the first derivative)",
@@ -43,11 +50,18 @@ def main(args) -> int:
     from diffcompare.explain import method_table
     from diffcompare.form.formula import parse_point, to_case
     from diffcompare.form.problem import operators_for
+    from diffcompare.runner.deadline import TimedOut, deadline
     from diffcompare.symbolic import kink
 
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number, got {args.timeout}")
     methods = arguments.methods(args)
     point = parse_point(args.at)
-    case = to_case(args.formula, point)  # checked: the text is safe to print as typed
+    try:
+        with deadline(args.timeout):
+            case = to_case(args.formula, point)  # checked: the text is safe to print as typed
+    except TimedOut as exc:
+        raise UsageError(f"reading the formula {exc}") from None
     operator = None
     if args.operator is not None:
         (operator,) = resolve("operator", [args.operator])
@@ -71,8 +85,13 @@ def main(args) -> int:
     print()
     # the oracle scores a kink's subdifferential for the full first derivative only
     full_first = operator in (None, "derivative", "gradient")
-    found = kink.find(case, seen) if full_first else None
+    try:
+        with deadline(args.timeout):
+            found = kink.find(case, seen) if full_first else None
+    except TimedOut as exc:
+        found = None
+        print(f"(the search for a kink at this point {exc}: stopped)\n")
     if found:
         print("\n".join(found.lines()) + "\n")
-    print(method_table(case, methods, args.dtype, operator))
+    print(method_table(case, methods, args.dtype, operator, args.timeout))
     return 0

@@ -43,8 +43,10 @@ def add(sub) -> None:
     run.add_argument(
         "--isolation",
         choices=("process", "none"),
-        help="run cells in a worker process (the default, but for --quick) or in this one "
-        "(no memory limit; time limits stop Python code only)",
+        help="run cells in a worker process (the default; --quick on the built-in cases "
+        "alone runs them here) or in this one: 'none' risks the whole run on one case, "
+        "for a crash in C, os._exit or the OOM killer then end it, there is no memory "
+        "limit and time limits stop Python code only",
     )
     run.add_argument(
         "--resume",
@@ -64,7 +66,9 @@ def main(args) -> int:
     if args.memory_limit is not None and args.memory_limit < 256:
         raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
     saved = list(args.argv)
-    isolation = args.isolation or ("none" if args.quick else "process")
+    # --quick runs the built-in cases in this process (they are known not to crash it);
+    # a user's case file always runs in a worker, where a crash costs only its cells
+    isolation = args.isolation or ("none" if args.quick and not args.cases else "process")
     worker = None
     if isolation == "process":  # started first: it imports while this process does
         sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))

@@ -27,6 +27,7 @@ class Problem:
     cotangent: np.ndarray | None  # u for vjp, in dtype
     seed: int | None
     step: float | None  # --step override, else None
+    undefined: str = ""  # why f has no derivative at this point ('' if it has one)
 
     @property
     def n(self) -> int:
@@ -70,23 +71,69 @@ class Problem:
 
 
 def output_shape(case: Case) -> tuple[int, ...]:
-    """Evaluate the case once in float64 NumPy to learn its output's shape; a case that
-    returns a list or changes its inputs in place is refused here, with the reason."""
+    """The shape of the case's output (see ``output``)."""
+    return output(case)[0]
+
+
+def output(case: Case) -> tuple[tuple[int, ...], str]:
+    """Evaluate the case once in float64 NumPy: its output's shape, and why f has no
+    derivative at the point ('' when it is real and finite there). An output that is no
+    array of real numbers (a list, None, text, complex or integer values, nothing at
+    all) or a case that changes its inputs in place is refused here, with the reason."""
     inputs = {k: v.copy() for k, v in case.inputs.items()}  # writable: let a mutation show
     with np.errstate(all="ignore"):  # an overflow is the method rows' business, not this one's
         out = case.fn(**inputs, xp=NumpyNamespace())
+    where = f"case {case.name!r} ({case.source})"
     for k, v in inputs.items():
         if not np.array_equal(v, case.inputs[k], equal_nan=True):
             raise CaseError(
-                f"case {case.name!r} ({case.source}) changes its input {k!r} in place; "
+                f"{where} changes its input {k!r} in place; "
                 f"differentiate a copy ({k} = {k}.copy()) or build a new array"
             )
     if isinstance(out, (list, tuple)):
         raise CaseError(
-            f"case {case.name!r} ({case.source}) returned a {type(out).__name__}; "
+            f"{where} returned a {type(out).__name__}; "
             "return a number or an array (xp.stack([...]) for several outputs)"
         )
-    return np.shape(out)
+    values = np.asarray(out)
+    kind = values.dtype.kind
+    if kind == "c":
+        raise CaseError(
+            f"{where} returns complex numbers ({values.dtype}); diffcompare differentiates "
+            "real functions: return the real and imaginary parts as two outputs"
+        )
+    if kind in "iub":
+        raise CaseError(
+            f"{where} returns {values.dtype} values, not floats: an integer output has no "
+            "derivative to compare (a constant? return a float, e.g. 0.0 * x + 1.0)"
+        )
+    if kind != "f":
+        what = "None" if out is None else f"a {type(out).__name__} ({values.dtype})"
+        raise CaseError(f"{where} returns {what}; return a number or an array of numbers")
+    if values.size == 0:
+        raise CaseError(f"{where} returns an empty array {values.shape}: nothing to differentiate")
+    undefined = ""
+    if not np.all(np.isfinite(values)):
+        bad = int(np.sum(~np.isfinite(values)))
+        undefined = (
+            f"f is not real and finite at this point ({bad} of {values.size} outputs nan or "
+            "inf in float64): no derivative is defined there, whatever a method returns"
+        )
+    return np.shape(out), undefined
+
+
+def check_reference(case: Case, out_shape: tuple[int, ...]) -> None:
+    """reference= must give (output size) x (numbers differentiated) numbers."""
+    with np.errstate(all="ignore"):
+        raw = case.reference(**case.inputs)
+    m = int(np.prod(out_shape, dtype=int))
+    parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
+    got = sum(int(np.size(p)) for p in parts)
+    if got != m * case.n:
+        raise CaseError(
+            f"case {case.name!r} ({case.source}): reference= gives {got} numbers; the first "
+            f"derivative of its {m} output(s) by {case.n} input number(s) has {m * case.n}"
+        )
 
 
 def operators_for(case: Case, out_shape: tuple[int, ...]) -> tuple[str, ...]:
@@ -106,6 +153,7 @@ def bind(
     out_shape: tuple[int, ...],
     seed: int = 0,
     step: float | None = None,
+    undefined: str = "",
 ) -> Problem:
     if operator not in operators_for(case, out_shape):
         raise Unsupported(f"{operator} does not apply to this case's shapes")
@@ -131,4 +179,5 @@ def bind(
         cotangent=None if cotangent is None else cotangent.astype(np_dtype),
         seed=seed if (tangent is not None or cotangent is not None) else None,
         step=step,
+        undefined=undefined,
     )

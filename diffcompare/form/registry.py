@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from diffcompare import interrupt
 from diffcompare.errors import CaseError
 
 
@@ -197,30 +198,7 @@ def make(
         doc=doc,
         source=source,
     )
-    if reference is not None:
-        _check_reference_shape(new, where)
-    return new
-
-
-def _check_reference_shape(case: Case, where: str) -> None:
-    """reference= must give (output size) x (numbers differentiated) numbers. Checked
-    here, at definition; a case or reference that fails to evaluate is the run's business."""
-    from diffcompare.form.namespace import NumpyNamespace
-
-    try:
-        with np.errstate(all="ignore"):
-            out = case.fn(**case.inputs, xp=NumpyNamespace())
-            raw = case.reference(**case.inputs)
-    except Exception:
-        return
-    m = int(np.size(out))
-    parts = raw if len(case.wrt) > 1 and isinstance(raw, (tuple, list)) else (raw,)
-    got = sum(int(np.size(p)) for p in parts)
-    if got != m * case.n:
-        raise CaseError(
-            f"{where}: reference= gives {got} numbers; the first derivative of its "
-            f"{m} output(s) by {case.n} input number(s) has {m * case.n}"
-        )
+    return new  # reference=, a function like the case, is checked where cells run (bounded)
 
 
 def _add(new: Case) -> Case:
@@ -258,7 +236,8 @@ def load(spec: str) -> None:
         module = importlib.util.module_from_spec(loader_spec)
         sys.modules[mod_name] = module
         try:
-            loader_spec.loader.exec_module(module)
+            with interrupt.watching():  # the user's Ctrl-C, told from the file's own
+                loader_spec.loader.exec_module(module)
         except (CaseError, ModuleNotFoundError):  # each names what is wrong already
             del sys.modules[mod_name]
             raise
@@ -268,9 +247,14 @@ def load(spec: str) -> None:
             raise CaseError(
                 f"cannot load cases from {spec}{_line_in(exc, path)}: {type(exc).__name__}: {what}"
             ) from exc
-        except BaseException:
+        except BaseException as exc:  # SystemExit, a KeyboardInterrupt the file raises
             del sys.modules[mod_name]
-            raise
+            if interrupt.by_user(exc) or not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                raise  # the user's Ctrl-C; a time limit
+            what = f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else repr(exc)
+            raise CaseError(
+                f"cannot load cases from {spec}{_line_in(exc, path)}: it raises {what} at import"
+            ) from None
     else:
         importlib.import_module(spec)
 

@@ -225,11 +225,18 @@ class ComplexStep(_Numeric):
         f = problem.numpy_function()
         probe = problem.theta.astype(np.result_type(problem.theta.dtype, np.complex64))
         try:
-            f(probe.view(AnalyticProbe))
+            at = np.asarray(f(probe.view(AnalyticProbe)))
         except NotAnalytic as exc:
             raise Unsupported(
                 f"complex step needs a complex-analytic function; the case uses {exc}"
             ) from None
+        imaginary = np.abs(np.imag(at))
+        if np.any(imaginary > 0):  # Im f(x + ih)/h would be Im f(x)/h, not f'(x)
+            raise Unsupported(
+                f"f is complex-valued at this point in complex arithmetic (|Im f| up to "
+                f"{float(np.nanmax(imaginary)):.3g}; a real log or sqrt of a negative "
+                "number?): the complex step needs f real on the real axis"
+            )
         return f
 
     def _evaluate(self, f, x, problem: Problem, fb=None):

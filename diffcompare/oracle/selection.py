@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import mpmath
 import numpy as np
 
 from diffcompare.errors import Undefined, Unsupported
@@ -33,6 +34,13 @@ from diffcompare.oracle.score import score
 
 def reference(problem: Problem) -> Reference:
     """The reference for this problem; raises Unsupported when there is none."""
+    # at mpmath's default precision, whatever a case left behind (at mp.dps = 5 a float's
+    # conversion to mpf, before any working precision is entered, would keep 5 digits)
+    with mpmath.workprec(53):
+        return _reference(problem)
+
+
+def _reference(problem: Problem) -> Reference:
     case, op = problem.case, problem.operator
     inputs = {**problem.split(problem.theta.astype(np.float64)), **problem.constants}
     if case.subdifferential is not None and ops.order(op) == 1:

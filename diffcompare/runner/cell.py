@@ -12,6 +12,7 @@ from diffcompare import oracle
 from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.registry import Case
+from diffcompare.runner.deadline import passes
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import MAX_VALUES, Result
 from diffcompare.runner.timing import measure, measure_pair
@@ -23,7 +24,11 @@ def _listed(a: np.ndarray):
     return a.tolist()
 
 
-def _error(exc: BaseException) -> tuple[str, str]:
+def caught(exc: BaseException) -> tuple[str, str]:
+    """A case's exception, whatever its class, as (message, traceback); the run's own
+    (its time limit, the user's Ctrl-C) go on up."""
+    if passes(exc):
+        raise exc
     return f"{type(exc).__name__}: {exc}", traceback.format_exc()
 
 
@@ -59,7 +64,8 @@ class Cells:
             prepared.primal()
             pair = measure_pair(prepared.call, prepared.primal, budget)
             t, primal, ratio = pair.call, pair.primal.median, pair.ratio
-        except Exception:  # a primal that cannot run: the derivative is still timed
+        except BaseException as exc:  # a primal that cannot run: the derivative is still timed
+            caught(exc)
             t, primal, ratio = measure(prepared.call, budget), None, None
         return dict(
             eval_s=t.median,
@@ -93,8 +99,8 @@ def attempt(problem, method, device, reference, ref_message=""):
         prepared = method.prepare(problem, device)
     except Unsupported as exc:
         return Result(**base, status="unsupported", message=str(exc)), None
-    except Exception as exc:
-        message, tb = _error(exc)
+    except BaseException as exc:
+        message, tb = caught(exc)
         return Result(**base, status="error", message=message, traceback=tb), None
     prepare_s = prepared.prepare_s
     if prepare_s is None:
@@ -103,8 +109,8 @@ def attempt(problem, method, device, reference, ref_message=""):
     try:
         raw = np.asarray(prepared.to_numpy(prepared.call()))
         value = np.asarray(raw, dtype=np.float64)
-    except Exception as exc:
-        message, tb = _error(exc)
+    except BaseException as exc:
+        message, tb = caught(exc)
         return Result(
             **base, status="error", message=message, traceback=tb, prepare_s=prepare_s
         ), None
@@ -112,8 +118,8 @@ def attempt(problem, method, device, reference, ref_message=""):
         notes.insert(0, prepared.counters["note"])
     try:  # a second call must give the same numbers
         again = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
-    except Exception as exc:
-        message, tb = _error(exc)
+    except BaseException as exc:
+        message, tb = caught(exc)
         return Result(
             **base,
             status="error",
@@ -148,6 +154,9 @@ def attempt(problem, method, device, reference, ref_message=""):
         status = "nan"
         bad = int(np.sum(~np.isfinite(value)))
         notes.insert(0, f"non-finite derivative: {bad} of {value.size} entries")
+    if problem.undefined and status == "ok":  # a finite number where f has no derivative
+        status = "nan"
+        notes.insert(0, problem.undefined)
     wider = _wider(raw, problem, value)
     if wider:
         notes.insert(0, wider)

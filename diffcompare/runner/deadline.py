@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
+
+from diffcompare import interrupt
 
 
 class TimedOut(BaseException):  # noqa: N818 — not an Exception: `except Exception` must not swallow it
@@ -21,13 +24,23 @@ class TimedOut(BaseException):  # noqa: N818 — not an Exception: `except Excep
         self.seconds = seconds
 
 
+def passes(exc: BaseException) -> bool:
+    """The run's own control flow, which no cell may catch: its time limit, the user's
+    Ctrl-C. Anything else a case raises (SystemExit, its own KeyboardInterrupt) is the
+    cell's error."""
+    return isinstance(exc, TimedOut) or interrupt.by_user(exc)
+
+
 def enforced() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextmanager
 def deadline(seconds: float | None):
-    """Raise TimedOut inside the block once it has run ``seconds``; None: no limit."""
+    """Raise TimedOut inside the block once it has run ``seconds``; None: no limit.
+
+    Nested in another deadline, it keeps the outer one: the outer's time left is
+    re-armed on the way out (and, spent meanwhile, fires at once)."""
     if seconds is None or not enforced():
         yield
         return
@@ -35,6 +48,8 @@ def deadline(seconds: float | None):
     def expire(signum, frame):
         raise TimedOut(seconds)
 
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -42,3 +57,6 @@ def deadline(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            left = outer - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))

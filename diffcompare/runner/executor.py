@@ -7,12 +7,13 @@ and is what the isolated worker runs inside its own process (``runner.isolated``
 
 from __future__ import annotations
 
-import traceback
+from dataclasses import replace
 
 import numpy as np
 
 from diffcompare.form.registry import Case
-from diffcompare.runner.cell import Cells, bare_row
+from diffcompare.runner import state
+from diffcompare.runner.cell import Cells, bare_row, caught
 from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case, problems, reference_for
@@ -28,6 +29,8 @@ class InProcess:
 
     def __init__(self, plan: Plan, timeout: float | None = None):
         set_up(plan.methods)
+        self.state = state.capture()  # what every cell starts from
+        self.changed = ""  # a change made while setting a case up, for its next row
         self.plan = plan
         self.timeout = timeout
         self.cells = Cells(plan)
@@ -41,8 +44,12 @@ class InProcess:
                 failed, found = problems(case, self.plan)
         except TimedOut as exc:
             return failed_case(case, self.plan, "timeout", f"setting the case up {exc}"), []
+        finally:
+            self._restore(case)
         for p in found:
             self.found[(case.name, p.operator, p.dtype)] = p
+        if failed:
+            failed, self.changed = [self._noted(row) for row in failed], ""
         return failed, [(p.operator, p.dtype) for p in found]
 
     def reference(self, case: Case, op: str, dtype: str, failed: str = "") -> None:
@@ -62,8 +69,29 @@ class InProcess:
                     self.references[key] = reference_for(self.found[key])
         except TimedOut as exc:
             self.references[key] = (None, f"no reference: the oracle {exc}")
+        finally:
+            self._restore(case)
 
     def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
+        row = self._cell(case, op, dtype, method, device)
+        self._restore(case)
+        row, self.changed = self._noted(row), ""
+        return row
+
+    def _restore(self, case: Case) -> None:
+        """Put back the process-wide state the case changed; remember what, for its row."""
+        changed = state.restore(self.state)
+        if changed:
+            said = f"{case.name} changed {', '.join(changed)}; restored before the next cell"
+            self.changed = f"{self.changed}; {said}" if self.changed else said
+
+    def _noted(self, row: Result) -> Result:
+        if not self.changed:
+            return row
+        message = f"{self.changed}; {row.message}" if row.message else self.changed
+        return replace(row, message=message)
+
+    def _cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
         key = (case.name, op, dtype)
         try:
             with np.errstate(all="ignore"), deadline(self.timeout):
@@ -73,11 +101,9 @@ class InProcess:
                 return self.cells.cell(problem, method, device, *self.references[key])
         except TimedOut as exc:
             return bare_row(case, op, dtype, method, device, "timeout", str(exc))
-        except Exception as exc:  # the runner turns the expected failures into rows already
-            message = f"{type(exc).__name__}: {exc}"
-            return bare_row(
-                case, op, dtype, method, device, "error", message, traceback.format_exc()
-            )
+        except BaseException as exc:  # the runner turns the expected failures into rows already
+            message, tb = caught(exc)
+            return bare_row(case, op, dtype, method, device, "error", message, tb)
 
     def close(self) -> None:
         pass

@@ -14,12 +14,17 @@ and a little pickling per cell.
 from __future__ import annotations
 
 import pickle
+import signal
 from dataclasses import dataclass, replace
 
+from diffcompare import interrupt
+from diffcompare.errors import CaseError
 from diffcompare.form import registry
 from diffcompare.form.registry import Case
 from diffcompare.methods import by_name
+from diffcompare.runner import footprint
 from diffcompare.runner.cell import bare_row
+from diffcompare.runner.deadline import passes
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case
@@ -36,6 +41,7 @@ class Sources:
 
 
 _WORKERS: dict[bytes, InProcess] = {}  # in the worker process: one runner per plan
+_BROKEN: list[str] = []  # in the worker process: why its cases could not be loaded
 
 
 def _data_bytes() -> int:
@@ -54,22 +60,34 @@ def _start(
     the parent does its own, rather than inside the first cell's timing), CUDA's context
     if the run may use it, the methods' one-time setup (a replaced worker would otherwise
     charge it to its first cell's time limit), then the memory limit: memory_mb above
-    what all that holds."""
+    what all that holds. Cases that load in the parent but not here (a file that reads
+    its own process's state) are kept as the reason every task then gives."""
     import resource
-    import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if sources.builtin:
-        registry.builtin()
-    for spec in sources.specs:
-        registry.load(spec)
+    interrupt.ignore()  # Ctrl-C is the parent's to handle: every interrupt here is a case's
+    try:
+        if sources.builtin:
+            registry.builtin()
+        for spec in sources.specs:
+            registry.load(spec)
+    except BaseException as exc:  # noqa: BLE001 — SystemExit at import included
+        why = str(exc) if isinstance(exc, CaseError) else f"{type(exc).__name__}: {exc}"
+        _BROKEN.append(f"the cases do not load in the worker process: {why}")
     set_up([by_name(name) for name in methods], cuda)
     if memory_mb:
         limit = _data_bytes() + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def _resident() -> int | None:
+    if _BROKEN:
+        raise CaseError(_BROKEN[0])
+    return footprint.resident()
+
+
 def _runner(plan: bytes) -> InProcess:
+    if _BROKEN:
+        raise CaseError(_BROKEN[0])
     if plan not in _WORKERS:
         _WORKERS.clear()
         _WORKERS[plan] = InProcess(pickle.loads(plan))
@@ -93,6 +111,28 @@ def _cell(
     return runner.cell(registry.get(name), op, dtype, by_name(method), device)
 
 
+def death(exitcode: int | None) -> str:
+    """How a worker ended, in words: the signal by name, and only what it is known for."""
+    if exitcode is None:
+        return "the worker process died"
+    if exitcode >= 0:
+        return f"the worker process exited with code {exitcode} (the case ended its process)"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        return f"the worker process was killed by signal {-exitcode}"
+    known = {
+        "SIGKILL": "sent by the kernel's out-of-memory killer, or by kill -9",
+        "SIGSEGV": "a crash in compiled code",
+        "SIGBUS": "a crash in compiled code, or a mapped file that shrank",
+        "SIGABRT": "compiled code called abort()",
+        "SIGFPE": "an arithmetic fault in compiled code",
+        "SIGTERM": "asked to stop from outside",
+    }
+    why = f": {known[name]}" if name in known else ""
+    return f"the worker process was killed by {name}{why}"
+
+
 class Isolated:
     """Cells run in a worker process, each with a time limit; a worker that hangs, runs
     out of memory or dies is replaced and only its cell is lost."""
@@ -108,24 +148,58 @@ class Isolated:
         """Starts the worker at once (it imports while the caller sets up); ``bind``
         gives it the plan. cuda: the plan may run cells on CUDA (start its context);
         methods: the plan's methods, set up in each worker before its first cell."""
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.initargs = (sources, memory_mb, cuda, tuple(methods))
+        self.failed: dict = {}  # (case, operator, dtype) -> why its oracle failed
+        self.watch = footprint.Watch() if memory_mb else None
+        self.limit: int | None = None  # resident bytes past which the worker is killed
+        self._pool()
+        self.warm = self.pool.schedule(_resident)  # starts the worker now
+
+    def _pool(self) -> None:
         import multiprocessing
 
         from pebble import ProcessPool
 
-        self.timeout = timeout
-        self.failed: dict = {}  # (case, operator, dtype) -> why its oracle failed
         self.pool = ProcessPool(
             max_workers=1,
             initializer=_start,
-            initargs=(sources, memory_mb, cuda, tuple(methods)),
+            initargs=self.initargs,
             context=multiprocessing.get_context("spawn"),  # no fork after torch's threads
         )
-        self.pool.schedule(int)  # start the worker now
+
+    def _renew(self) -> None:
+        """A pool that broke (its worker killed between tasks): a new one."""
+        self.close()
+        self._pool()
+
+    def _pid(self) -> int | None:
+        try:
+            workers = self.pool._pool_manager.worker_manager.workers  # pebble's, by pid
+            return next(iter(tuple(workers)), None)
+        except (AttributeError, RuntimeError):  # another pebble, or changing under us
+            return None
 
     def bind(self, plan: Plan) -> Isolated:
         self.plan = plan
         self.spec = pickle.dumps(replace(plan, cases=()))
+        if self.watch and self.limit is None:
+            self.limit = self._limit()
         return self
+
+    def _limit(self) -> int | None:
+        """Resident bytes past which the worker is stopped: the memory limit above what
+        the first worker held once set up (None where /proc cannot tell)."""
+        try:
+            base = self.warm.result()
+        except CaseError:
+            raise  # the cases do not load in the worker: the run cannot go on
+        except BaseException as exc:
+            if passes(exc):
+                raise
+            return None  # a worker that died starting: its cells will say so
+        return None if base is None else base + self.memory_mb * 2**20
 
     def _wait(self, fn, *args):
         """(result, None) or (None, (status, message))."""
@@ -133,7 +207,13 @@ class Isolated:
 
         from pebble import ProcessExpired
 
-        future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+        try:
+            future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+        except RuntimeError:  # the pool broke while idle: its worker died between tasks
+            self._renew()
+            future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+        if self.watch and self.limit:
+            self.watch.arm(self._pid, self.limit)
         try:
             return future.result(), None
         except TimeoutError:
@@ -142,12 +222,27 @@ class Isolated:
                 f"ran past the time limit of {self.timeout:g} s (its worker was replaced)",
             )
         except ProcessExpired as exc:
-            why = f"exit code {exc.exitcode}"
-            if exc.exitcode is not None and exc.exitcode < 0:
-                why = f"killed by signal {-exc.exitcode}"
-            return None, ("error", f"the worker process died ({why}), e.g. out of memory")
-        except Exception as exc:
+            seen = self.watch.disarm() if self.watch else None
+            if seen is not None:
+                return None, (
+                    "error",
+                    f"the worker process passed the memory limit ({seen / 2**20:.0f} MiB "
+                    f"resident, shared memory included; --memory-limit {self.memory_mb}) "
+                    "and was stopped",
+                )
+            return None, ("error", death(exc.exitcode))
+        except CaseError:
+            raise  # the cases do not load in the worker: the run cannot go on
+        except BaseException as exc:
+            if passes(exc):
+                raise
+            if getattr(exc, "traceback", None) is None:  # the pool's own failure
+                self._renew()
+                return None, ("error", f"the worker pool failed ({exc}); a new one was started")
             return None, ("error", f"{type(exc).__name__}: {exc}")
+        finally:
+            if self.watch:
+                self.watch.disarm()
 
     def problems(self, case: Case):
         found, failure = self._wait(_problems, self.spec, case.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from diffcompare import interrupt
 from diffcompare.runner.environment import describe
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import Result, Results
@@ -46,22 +47,29 @@ def run(
         plan.cases, desc="diffcompare", unit="case", disable=not progress or None, leave=False
     )
     try:
-        for case in bar:
-            bar.set_postfix_str(case.name)
-            keys = {(case.name, "-", m.name, d, dt) for m, d in pairs(plan) for dt in plan.dtypes}
-            if keys <= done.keys():  # a case that failed to set up, last time
-                for k in sorted(keys):
-                    emit(done[k])
-                continue
-            failed, found = worker.problems(case)
-            for row in failed:
-                emit(row)
-            for op, dtype in found:
-                keys = [(case.name, op, m.name, d, dtype) for m, d in pairs(plan)]
-                if any(k not in done for k in keys):
-                    worker.reference(case, op, dtype)  # the oracle, once, before the cells
-                for (method, device), key in zip(pairs(plan), keys):
-                    emit(done[key] if key in done else worker.cell(case, op, dtype, method, device))
+        with interrupt.watching():  # the user's Ctrl-C, told from a case's
+            for case in bar:
+                bar.set_postfix_str(case.name)
+                keys = {
+                    (case.name, "-", m.name, d, dt) for m, d in pairs(plan) for dt in plan.dtypes
+                }
+                if keys <= done.keys():  # a case that failed to set up, last time
+                    for k in sorted(keys):
+                        emit(done[k])
+                    continue
+                failed, found = worker.problems(case)
+                for row in failed:
+                    emit(row)
+                for op, dtype in found:
+                    keys = [(case.name, op, m.name, d, dtype) for m, d in pairs(plan)]
+                    if any(k not in done for k in keys):
+                        worker.reference(case, op, dtype)  # the oracle, once, before the cells
+                    for (method, device), key in zip(pairs(plan), keys):
+                        emit(
+                            done[key]
+                            if key in done
+                            else worker.cell(case, op, dtype, method, device)
+                        )
     except KeyboardInterrupt:
         raise Interrupted(_results(plan, rows)) from None
     finally:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from diffcompare import oracle
-from diffcompare.errors import Unsupported
-from diffcompare.form.problem import bind, operators_for, output_shape
+from diffcompare.errors import CaseError, Unsupported
+from diffcompare.form.problem import bind, check_reference, operators_for, output
 from diffcompare.form.registry import Case
-from diffcompare.runner.cell import Cells, _error, bare_row
+from diffcompare.runner.cell import Cells, bare_row, caught
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import Result
 
@@ -25,16 +25,23 @@ def failed_case(case: Case, plan: Plan, status: str, message: str, tb: str = "")
 def problems(case: Case, plan: Plan) -> tuple[list[Result], list]:
     """The case's problems (operator x dtype) or, when it fails, its error rows."""
     try:
-        out_shape = output_shape(case)
-    except Exception as exc:
-        message, tb = _error(exc)
+        out_shape, undefined = output(case)
+    except BaseException as exc:
+        message, tb = caught(exc)
         return failed_case(case, plan, "error", f"the case fails: {message}", tb), []
+    if case.reference is not None:
+        try:
+            check_reference(case, out_shape)
+        except CaseError as exc:
+            return failed_case(case, plan, "error", str(exc)), []
+        except BaseException as exc:  # a reference that fails: the oracle's check says so
+            caught(exc)
     available = operators_for(case, out_shape)
     chosen = (
         available[:1] if plan.operators is None else [o for o in plan.operators if o in available]
     )
     return [], [
-        bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step)
+        bind(case, op, dtype, out_shape, seed=plan.seed, step=plan.step, undefined=undefined)
         for op in chosen
         for dtype in plan.dtypes
     ]
@@ -45,7 +52,8 @@ def reference_for(problem):
     try:
         ref = oracle.reference(problem)
         return ref, ref.note
-    except Exception as exc:  # no oracle: rows still show values, without accuracy
+    except BaseException as exc:  # no oracle: rows still show values, without accuracy
+        caught(exc)
         why = str(exc) if isinstance(exc, Unsupported) else f"{type(exc).__name__}: {exc}"
         return None, f"no reference: {why}"
 

@@ -63,9 +63,45 @@ class Result:
     def from_dict(cls, d: dict) -> Result:
         numeric = {f.name for f in fields(cls) if "float" in str(f.type) or "list" in str(f.type)}
         names = {f.name for f in fields(cls)}
+        if not isinstance(d, dict):
+            raise ValueError(f"a row is a {type(d).__name__}, not an object")
         kw = {k: (_decode(v) if k in numeric else v) for k, v in d.items() if k in names}
+        missing = [f.name for f in fields(cls) if f.name in _REQUIRED and f.name not in kw]
+        if missing:
+            raise ValueError(f"a row lacks {', '.join(missing)}")
+        for f in fields(cls):
+            if f.name in kw and not _CHECKS[str(f.type)](kw[f.name]):
+                raise ValueError(f"a row's {f.name} is {kw[f.name]!r:.40}, not {f.type}")
+        if kw["status"] not in STATUSES:
+            raise ValueError(f"a row's status is {kw['status']!r:.40}, not one of {STATUSES}")
         kw["tags"] = tuple(kw.get("tags", ()))
         return cls(**kw)
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _numbers(v, depth: int = 0) -> bool:
+    """A number or nested lists of numbers (the values of a derivative)."""
+    if isinstance(v, list):
+        return depth < 8 and all(_numbers(x, depth + 1) for x in v)
+    return _number(v)
+
+
+# each field's type, as written above, and what a value read from JSON must be for it
+_CHECKS = {
+    "str": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "int | None": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    "float | None": lambda v: v is None or _number(v),
+    "bool | None": lambda v: v is None or isinstance(v, bool),
+    "list | float | None": lambda v: v is None or _numbers(v),
+    "tuple[str, ...]": lambda v: (
+        isinstance(v, (list, tuple)) and all(isinstance(t, str) for t in v)
+    ),
+}
+_REQUIRED = ("case", "operator", "method", "family", "device", "dtype", "n", "status")
 
 
 def _encode(v):
@@ -102,9 +138,21 @@ class Results:
 
     @classmethod
     def from_json(cls, text: str) -> Results:
-        data = json.loads(text)
+        """Raises ValueError, saying what is wrong, for anything but a results file."""
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise ValueError("nested too deep to be a results file") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds a {type(data).__name__}, not an object")
+        for key, kind in (("results", list), ("environment", dict), ("cases", dict)):
+            if not isinstance(data.get(key, {} if key == "cases" else None), kind):
+                raise ValueError(f"its {key!r} is not a {kind.__name__}")
         rows = tuple(Result.from_dict(r) for r in data["results"])
-        return cls(data["environment"], rows, data.get("cases", {}))
+        cases = data.get("cases", {})
+        if not all(isinstance(v, str) for v in cases.values()):
+            raise ValueError("its 'cases' are not all descriptions")
+        return cls(data["environment"], rows, cases)
 
     @classmethod
     def load(cls, path: str | Path) -> Results:
