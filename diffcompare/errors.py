@@ -16,3 +16,7 @@ class Undefined(Unsupported):
 
 class UsageError(ValueError):
     """Bad user input: one line, naming the valid choices (exit 2 on the command line)."""
+
+
+class Damaged(UserWarning):
+    """A saved file, or a line of one, that cannot be read: skipped, and said so."""

@@ -46,12 +46,7 @@ def catalogue(cases) -> str:
     order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
     parts = [f"{sum(len(v) for v in groups.values())} cases"]
     for g in order:
-        table = tabulate(
-            groups[g],
-            ["case", "operator", "inputs", "wrt", "tags", "about"],
-            tablefmt="github",
-            disable_numparse=True,
-        )
+        table = tables.table(groups[g], ["case", "operator", "inputs", "wrt", "tags", "about"])
         parts.append(f"## {g} ({len(groups[g])} cases)\n\n{table}")
     return "\n\n".join(parts)
 

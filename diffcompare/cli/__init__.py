@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 
-from diffcompare.errors import CaseError, UsageError
+from diffcompare.errors import CaseError, Damaged, UsageError
 
 
 def entry() -> None:
@@ -26,9 +27,23 @@ def entry() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    with warnings.catch_warnings():
+        warnings.showwarning = _note
+        return _main(argv)
+
+
+def _note(message, category, filename, lineno, file=None, line=None) -> None:
+    """A skipped damaged file in one line on stderr; other warnings as Python shows them."""
+    if issubclass(category, Damaged):
+        print(f"diffcompare: note: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _main(argv: list[str]) -> int:
     from diffcompare.cli.parser import VERBS, parser
 
-    argv = sys.argv[1:] if argv is None else argv
     try:
         args = parser().parse_args(argv)
         rest = [a for a in argv if a != "--debug"]
@@ -42,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("diffcompare: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away: entry() stops as `yes | head` does
+    except OSError as exc:  # a full disk, a folder that became read-only: one line
+        if "--debug" in argv:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"diffcompare: error: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -84,10 +84,16 @@ def methods(args) -> tuple[str, ...]:
 
 
 def writable(out: str) -> None:
+    """The folder exists and takes a file (a read-only mount refuses it here, not at
+    the end of a run)."""
+    import tempfile
+
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
     except OSError as exc:
-        raise UsageError(f"cannot write to --out {out!r}: {exc.strerror}") from None
+        raise UsageError(f"cannot write to --out {out!r}: {exc.strerror or exc}") from None
 
 
 def results(path: str):

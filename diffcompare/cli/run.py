@@ -65,7 +65,7 @@ def main(args) -> int:
             raise UsageError(f"{name} must be a positive number, got {value}")
     if args.memory_limit is not None and args.memory_limit < 256:
         raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
-    saved = list(args.argv)
+    saved = _anchored(args.argv)
     # --quick runs the built-in cases in this process (they are known not to crash it);
     # a user's case file always runs in a worker, where a crash costs only its cells
     isolation = args.isolation or ("none" if args.quick and not args.cases else "process")
@@ -80,6 +80,21 @@ def main(args) -> int:
         if worker is not None:
             worker.close()
         raise
+
+
+def _anchored(argv: list[str]) -> list[str]:
+    """The arguments with each --cases file made absolute: --resume, run from another
+    folder, finds the files the run loaded."""
+    out, after_flag = [], False
+    for token in argv:
+        flag, eq, value = token.partition("=")
+        if after_flag and Path(token).is_file():
+            token = str(Path(token).resolve())
+        elif flag == "--cases" and eq and Path(value).is_file():
+            token = f"--cases={Path(value).resolve()}"
+        out.append(token)
+        after_flag = token == "--cases"
+    return out
 
 
 def _resumed(args):
@@ -121,12 +136,10 @@ def _run(args, saved: list[str], worker) -> int:
 
 
 def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
-    from diffcompare import methods, report
+    from diffcompare import methods
     from diffcompare.form.problem import DTYPES
     from diffcompare.methods.autograd import resolve_devices
-    from diffcompare.runner import journal
-    from diffcompare.runner.executor import InProcess
-    from diffcompare.runner.loop import Interrupted, run
+    from diffcompare.runner import lock
     from diffcompare.runner.plan import Plan
     from diffcompare.runner.timing import Budget
 
@@ -142,6 +155,16 @@ def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
     )
     out = Path(args.out)
     arguments.writable(args.out)
+    with lock.held(out):  # one run per folder: a second would interleave its rows
+        return _write_run(args, saved, worker, plan, out, helper)
+
+
+def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
+    from diffcompare import report
+    from diffcompare.runner import journal
+    from diffcompare.runner.executor import InProcess
+    from diffcompare.runner.loop import Interrupted, run
+
     done = {}
     if args.resume:
         try:

@@ -52,11 +52,13 @@ def add(sub) -> None:
 def main(args) -> int:
     from diffcompare.report.files import write_sweep
     from diffcompare.report.tables import sweep_summary
+    from diffcompare.runner import lock
 
     arguments.writable(args.out)
     studies = {"step": _step, "size": _size, "swell": _swell}
-    result = studies[args.study](args)
-    paths = write_sweep(result, args.out)
+    with lock.held(args.out):
+        result = studies[args.study](args)
+        paths = write_sweep(result, args.out)
     print(sweep_summary(result))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0

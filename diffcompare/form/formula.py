@@ -12,6 +12,7 @@ import ast
 import inspect
 import math
 import re
+import warnings
 
 from diffcompare.errors import UsageError
 
@@ -50,9 +51,14 @@ def check(text: str, variables: set[str]) -> ast.Expression:
     if len(text) > 2000:
         _refuse(text[:40] + "…", "longer than 2000 characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # a parser's warning (an odd escape) refuses too
+            warnings.simplefilter("error")
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         _refuse(text, f"not a formula ({exc.msg})")
+    except Warning as exc:
+        _refuse(text, f"not a formula ({type(exc).__name__}: {exc})")
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINARY:
             continue
@@ -72,6 +78,10 @@ def check(text: str, variables: set[str]) -> ast.Expression:
         if isinstance(node, ast.Name):
             if node.id.startswith("_") or not _NAME.match(node.id):
                 _refuse(text, f"name {node.id!r} is not allowed")
+            if node.id == "xp":
+                _refuse(text, "'xp' is taken (the array namespace); name the variable otherwise")
+            if node.id in CALLABLE and id(node) not in called:
+                _refuse(text, f"{node.id} is a function: call it, e.g. {node.id}(x)")
             if node.id not in variables and node.id not in CALLABLE and node.id not in CONSTANTS:
                 _refuse(
                     text,
@@ -139,6 +149,8 @@ def parse_point(spec: str) -> dict[str, float]:
             raise UsageError(f"--at takes name=value pairs, got {part!r}")
         if name in CALLABLE or name in CONSTANTS:
             raise UsageError(f"--at: {name!r} is a function or constant name")
+        if name == "xp":
+            raise UsageError("--at: 'xp' is taken (the array namespace every case is given)")
         if name in point:
             raise UsageError(f"--at: {name} is given twice")
         try:
@@ -163,7 +175,8 @@ def to_case(text: str, point: dict[str, float]):
     names = [v for v in point if v in used] or list(point)
 
     def formula(xp=None, **values):
-        return _evaluate(tree, values, xp)
+        value = _evaluate(tree, values, xp)
+        return float(value) if isinstance(value, int) else value  # a constant: f = 2.0
 
     params = [inspect.Parameter(v, inspect.Parameter.KEYWORD_ONLY) for v in names]
     params.append(inspect.Parameter("xp", inspect.Parameter.KEYWORD_ONLY, default=None))

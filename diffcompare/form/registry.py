@@ -151,6 +151,8 @@ def make(
 
     source = _source(fn)
     where = f"case {name!r} ({source})"
+    if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        raise CaseError(f"{where}: a case's name is one line of printable text")
     if not isinstance(inputs, Mapping):
         raise CaseError(f"{where}: inputs must be a dict of name -> value")
     if backend not in (None, "numpy", "torch"):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
+from diffcompare.report import tables
 from diffcompare.report.tables import column, seconds
 from diffcompare.runner.result import Result, Results
 
@@ -82,7 +81,7 @@ def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
         )
     if not body:
         return "no row changed beyond the thresholds"
-    return tabulate(
+    return tables.table(
         body,
         [
             "case",
@@ -95,8 +94,6 @@ def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
             "new time",
             "time ratio",
         ],
-        tablefmt="github",
-        disable_numparse=True,
     )
 
 

@@ -5,6 +5,7 @@ figure per sweep. Most functions return {file stem: Figure} and ``save`` writes 
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -288,5 +289,10 @@ def save(figures: dict, folder: Path) -> dict[str, Path]:
 
 
 def _safe(name: str) -> str:
-    """A file name from a case name (which a user chose): letters, digits, - _ . only."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    """A file name from a figure's name (a case's, which a user chose): ASCII letters,
+    digits, - _ . only; where that changed the name, or capitals would meet on a
+    case-blind file system, a short hash of it keeps "a|b", "a/b" and "A_b" apart."""
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in name)
+    if safe == name and name == name.lower():
+        return safe
+    return f"{safe[:80]}-{zlib.crc32(name.encode('utf-8')):08x}"

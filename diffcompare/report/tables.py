@@ -13,9 +13,31 @@ SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "tim
 
 
 def clipped(message: str, width: int) -> str:
-    """A row's note for a table that wraps it at width: four lines at most, then "…"."""
+    """A row's note for a markdown table that wraps it at width: one cell (see
+    ``cell``), four lines at most, then "…"."""
+    message = cell(message)
     limit = 4 * width
     return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def cell(text, fmt: str = "github"):
+    """Text kept to its cell: line breaks flattened, and in a markdown table a '|'
+    escaped. A case's name and an exception's message may hold either."""
+    if not isinstance(text, str):
+        return text
+    text = " ".join(text.splitlines())
+    return text.replace("|", "\\|") if fmt in ("github", "pipe") else text
+
+
+def table(body, headers, fmt: str = "github", **options) -> str:
+    """tabulate, each cell kept to its cell, numbers left as they were formatted."""
+    return tabulate(
+        [[cell(v, fmt) for v in row] for row in body],
+        [cell(h, fmt) for h in headers],
+        tablefmt=fmt,
+        disable_numparse=True,
+        **options,
+    )
 
 
 def column(r: Result) -> str:
@@ -43,11 +65,13 @@ def seconds(s: float | None) -> str:
     return f"{s / 1e-9:.3g} ns"
 
 
-def _pivot(rows: list[Result], cell) -> tuple[list[str], list[list[str]]]:
+def _pivot(rows: list[Result], shown) -> tuple[list[str], list[list[str]]]:
     cols = _columns(rows)
     grid: dict[tuple, dict[str, str]] = {}
     for r in sorted(rows, key=_row_key):
-        grid.setdefault(_row_key(r), {"_label": [r.case, r.operator, r.dtype]})[column(r)] = cell(r)
+        grid.setdefault(_row_key(r), {"_label": [r.case, r.operator, r.dtype]})[column(r)] = shown(
+            r
+        )
     body = [g["_label"] + [g.get(c, "") for c in cols] for g in grid.values()]
     return ["case", "operator", "dtype", *cols], body
 
@@ -76,12 +100,12 @@ def _value(r: Result) -> str:
 
 def accuracy(rows: list[Result], fmt: str = "github") -> str:
     headers, body = _pivot(rows, digits)
-    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
+    return table(body, headers, fmt)
 
 
 def timing(rows: list[Result], fmt: str = "github") -> str:
     headers, body = _pivot(rows, _time)
-    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
+    return table(body, headers, fmt)
 
 
 def kinks(rows: list[Result], fmt: str = "github") -> str:
@@ -89,7 +113,7 @@ def kinks(rows: list[Result], fmt: str = "github") -> str:
     if not at_kink:
         return ""
     headers, body = _pivot(at_kink, _value)
-    return tabulate(body, headers, tablefmt=fmt, disable_numparse=True)
+    return table(body, headers, fmt)
 
 
 def reasons(rows: list[Result], fmt: str = "github") -> str:
@@ -103,11 +127,7 @@ def reasons(rows: list[Result], fmt: str = "github") -> str:
         names = sorted(set(cases))
         shown = ", ".join(names[:4]) + (f" (+{len(names) - 4} more)" if len(names) > 4 else "")
         body.append([method, status, shown, message[:160]])
-    return (
-        tabulate(body, ["method", "status", "cases", "why"], tablefmt=fmt, disable_numparse=True)
-        if body
-        else ""
-    )
+    return table(body, ["method", "status", "cases", "why"], fmt) if body else ""
 
 
 FINDINGS = (
@@ -127,7 +147,7 @@ def findings(rows: list[Result], fmt: str = "github") -> str:
                 detail = next(p for p in r.message.split("; ") if needle in p)
                 seen.setdefault((r.case, what), detail)
     body = [[case, what, detail[:160]] for (case, what), detail in seen.items()]
-    return tabulate(body, ["case", "finding", "detail"], tablefmt=fmt, disable_numparse=True)
+    return table(body, ["case", "finding", "detail"], fmt)
 
 
 def summary(results: Results) -> str:
@@ -164,7 +184,7 @@ def summary(results: Results) -> str:
             "",
             "## The cases",
             "",
-            tabulate(body, ["case", "about"], tablefmt="github", disable_numparse=True),
+            table(body, ["case", "about"]),
         ]
     return "\n".join(parts) + "\n"
 
@@ -183,7 +203,7 @@ def sweep_table(sweep, fmt: str = "github") -> str:
     """A sweep's summary rows (missing cells shown as —)."""
     columns = list(dict.fromkeys(k for row in sweep.table for k in row))
     body = [[_short(row.get(c)) for c in columns] for row in sweep.table]
-    return tabulate(body, columns, tablefmt=fmt, disable_numparse=True)
+    return table(body, columns, fmt)
 
 
 def sweep_summary(sweep) -> str:

@@ -5,8 +5,10 @@ only the rest. The final results.json is written apart, atomically, at the end."
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
+from diffcompare.errors import Damaged
 from diffcompare.runner.result import Result
 
 NAME = "results.jsonl"
@@ -36,12 +38,26 @@ class Journal:
 
 def read(folder: Path) -> dict[tuple, Result]:
     """The finished rows by key; a last line cut short by a kill is ignored."""
-    rows = {}
-    with (Path(folder) / NAME).open(encoding="utf-8") as f:
-        for line in f:
-            try:
-                row = Result.from_dict(json.loads(line))
-            except (json.JSONDecodeError, TypeError):
-                continue
-            rows[row.key] = row
+    rows, damaged = {}, []
+    path = Path(folder) / NAME
+    with path.open(encoding="utf-8", errors="replace") as f:
+        lines = f.read().split("\n")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = Result.from_dict(json.loads(line))
+        except (ValueError, TypeError, RecursionError):
+            if number < len(lines):  # a whole line; the last, cut short by a kill, is no news
+                damaged.append(number)
+            continue
+        rows[row.key] = row
+    if damaged:
+        shown = ", ".join(map(str, damaged[:5])) + (" …" if len(damaged) > 5 else "")
+        warnings.warn(
+            f"skipped {len(damaged)} damaged line(s) of {path} (line {shown}): "
+            "their rows are computed again",
+            Damaged,
+            stacklevel=2,
+        )
     return rows

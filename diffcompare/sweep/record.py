@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from diffcompare.errors import Damaged
 
 KINDS = ("step", "size", "swell")
 
@@ -75,8 +78,13 @@ class Sweep:
 def found_in(folder: str | Path) -> list[Sweep]:
     """The sweeps saved in a folder, in the order step, size, swell."""
     folder = Path(folder)
-    return [
-        Sweep.load(folder / f"sweep_{k}.json")
-        for k in KINDS
-        if (folder / f"sweep_{k}.json").exists()
-    ]
+    found = []
+    for k in KINDS:
+        path = folder / f"sweep_{k}.json"
+        if not path.exists():
+            continue
+        try:
+            found.append(Sweep.load(path))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            warnings.warn(f"skipped {path}, which is damaged ({exc})", Damaged, stacklevel=2)
+    return found
