@@ -84,8 +84,9 @@ Ridders' extrapolation, when SymPy cannot trace the case): a wrong one is report
 trusted. Two runs give the same values, references and digits in every row, whatever
 Python's hash seed (all 1386 rows of the default suite under two seeds; a SymPy
 derivative once followed a set's order, and float32 digits moved by up to 0.6 between
-processes). `tests/test_faults.py` runs thirteen kinds of bad case through one run;
-what isolation costs, measured beside `--isolation none`, is below.
+processes). The fault suite (`tests/test_faults.py`, `test_fault_workers.py`,
+`test_fault_inputs.py`) holds every kind of fault below; what isolation costs,
+measured beside `--isolation none`, is first.
 """
 
 NOTES = """
@@ -93,25 +94,52 @@ NOTES = """
 
 * Every cell (case × operator × method × device × dtype) runs in a worker process
   (`diffcompare.runner.isolated.Isolated`, on pebble's ProcessPool) with a time limit
-  (`--timeout`, 60 s) and a memory limit (`--memory-limit`, 4096 MiB, as RLIMIT_DATA).
-  A cell past its limit becomes a `timeout` row, its worker is replaced and the run goes
-  on; a worker that dies (out of memory, a crash in C) costs only its cell. The oracle of
-  each problem is its own task: when it runs too long the cells run without it, and say
-  so.
+  (`--timeout`, 60 s) and a memory limit (`--memory-limit`, 4096 MiB): RLIMIT_DATA for
+  private memory, and a watch from the parent on the worker's resident size (VmRSS, so
+  shared memory, mapped files and pinned pages count too), which stops it past the
+  limit. A cell past its limit becomes a `timeout` or `error` row, its worker is
+  replaced and the run goes on; a worker that dies for any reason costs only its cell.
+  The oracle of each problem is its own task: when it runs too long the cells run
+  without it, and say so.
+* A user's case file always runs in a worker, `--quick` included (`--quick` on the
+  built-in cases alone runs them in the calling process, for speed). `--isolation none`
+  risks the whole run on one case: a crash in C, `os._exit` or the OOM killer end it,
+  there is no memory limit, and time limits stop Python code only (SIGALRM).
 * Rows are appended to `results.jsonl` as they finish (flushed); the final files are
   written atomically. Ctrl-C writes the report of the rows done (exit 130).
   `diffcompare run --resume DIR` reads the arguments the run was started with
-  (`run.json`) and the finished rows, and computes only the rest.
-* At definition: missing or extra inputs, `wrt` naming an unknown input (or one twice),
-  non-finite or non-numeric inputs, a `reference` of the wrong shape and duplicate names
-  are refused with the case's name and source line.
-* At run time: a function that raises, returns a list, changes its input in place, is
-  not finite at the point, changes its output's shape when perturbed, or gives a
-  non-deterministic derivative; a `reference` that disagrees with the function (checked
-  against SymPy, or Ridders' extrapolation when SymPy cannot trace it) — each becomes a
-  status with its reason (`tests/test_faults.py`, 13 kinds).
-* `--isolation none` runs cells in the calling process (as `--quick` does by default):
-  time limits then stop Python code only (SIGALRM) and there is no memory limit.
+  (`run.json`, with `--cases` files made absolute) and the finished rows, and computes
+  only the rest. One run writes a folder at a time (a lock, `DIR/.diffcompare.lock`).
+* After every cell the worker puts back the process-wide state a case may change
+  (torch's grad mode, default dtype, anomaly mode, deterministic algorithms, thread
+  count and default device; mpmath's precision; NumPy's error state; the warnings
+  filters; the working directory), and the row of the cell that changed it says what
+  changed. The oracle works at mpmath's default precision whatever a case left behind.
+
+## Every fault, and what you see
+
+| fault | what you see | test |
+|-------|--------------|------|
+| a case raises (any exception, `KeyboardInterrupt` and `SystemExit` included) | its rows `error`, the exception named; the run goes on (only your own Ctrl-C stops it) | test_faults |
+| `sys.exit()` or an exception at a case file's import | exit 2, one line with the file and line | test_fault_inputs |
+| a case file that loads in the parent but not in the worker | exit 2, one line: "the cases do not load in the worker process" | test_fault_workers |
+| a case hangs, or its `reference=` never returns | its rows `timeout`; `list` and `show` do not call `reference=` | test_faults, test_fault_inputs |
+| `quick` on a formula whose kink search or methods run long | each step stopped at `--timeout` (60 s), the table still printed | test_fault_inputs |
+| a case allocates without end (private, shared or mapped memory) | its row `error`: MemoryError, or "passed the memory limit (N MiB resident, shared memory included)" | test_faults, test_fault_workers |
+| a crash in C, `os._exit`, the worker killed from outside (kill -9, the OOM killer) | the cell's row `error`, naming the signal (SIGSEGV: "a crash in compiled code"; SIGKILL: "the kernel's out-of-memory killer, or kill -9") or the exit code; a worker killed between cells costs nothing | test_fault_workers |
+| a case leaves torch, mpmath, NumPy, warnings or the working directory changed | put back before the next cell; the row names the case and each change | test_fault_workers |
+| returns a list, `None`, text, complex or integer values, or an empty array | its rows `error`, saying what it returned and what to return | test_faults |
+| not real or not finite at the point (`log(x - 10)` at 0.5) | no `ok` row: `nan` with the reason; the complex step `unsupported` where f is complex-valued on the real axis | test_faults |
+| changes its input in place, changes shape when perturbed, non-deterministic | its rows `error` with the reason | test_faults |
+| a `reference=` of the wrong shape, or a wrong one | `error` rows naming the case and line; a wrong one is reported and replaced by the oracle | test_faults |
+| a name with a newline; a name with `\|` or characters that meet in a file name | refused at definition; kept in one table cell, its plot file kept apart by a hash | test_fault_inputs |
+| a second run into the same `--out` | exit 2, one line naming the first run's pid | test_fault_inputs |
+| a damaged `sweep_*.json`, a damaged line of `results.jsonl` | skipped with a one-line note (the line's row computed again on `--resume`) | test_fault_inputs |
+| a results.json of the wrong shape (results not a list, environment not an object, wrong field types, nesting too deep) | exit 2, one line saying what is wrong | test_fault_inputs |
+| a full disk, a read-only `--out` | exit 2, one line; the folder is tried before the run, and rows already computed stay in `results.jsonl` | test_fault_inputs |
+| a formula that names a function bare (`sin`), uses `xp`, or makes Python's parser warn | exit 2, one line | test_fault_inputs |
+
+`--debug` shows the traceback behind any one-line error.
 """
 
 

@@ -146,7 +146,7 @@ def method_table(
     methods=DEFAULT,
     dtype: str = "float64",
     operator: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
+    timeout: float | None = None,
 ) -> str:
     """What each method returns at the case's point, against the oracle (the case's
     first-order operator unless one is named). The oracle's note (a kink, no reference)
@@ -159,7 +159,9 @@ def method_table(
         budget=Budget.quick(),
     )
     header = ""
-    worker = InProcess(plan, timeout)  # a case that never returns: timeout rows
+    # each cell under a time limit (the default's read now, not at import): a case that
+    # never returns gives timeout rows
+    worker = InProcess(plan, timeout or DEFAULT_TIMEOUT_S)
     rows, found = worker.problems(case)
     for op, _ in found:  # one: the case's first operator, in dtype
         worker.reference(case, op, dtype)

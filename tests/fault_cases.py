@@ -1,5 +1,6 @@
 """Bad cases, one per kind of fault, for tests/test_faults.py (loaded with --cases)."""
 
+import sys
 import time
 
 import numpy as np
@@ -103,3 +104,56 @@ def wrong_opaque_reference(x, xp=xnp):
 def random(x, xp=xnp):
     """Noise on every call: no method gives the same numbers twice."""
     return xp.sum(x * x) * (1.0 + 1e-3 * np.random.default_rng().standard_normal())
+
+
+@case(inputs={"x": 1.0})
+def interrupts(x, xp=xnp):
+    """A KeyboardInterrupt of its own: the case's error, not the user's Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+@case(inputs={"x": 1.0})
+def exits(x, xp=xnp):
+    sys.exit(0)
+
+
+@case(inputs={"x": 1.0})
+def returns_none(x, xp=xnp):
+    return None
+
+
+@case(inputs={"x": 1.0})
+def returns_text(x, xp=xnp):
+    return "x squared"
+
+
+@case(inputs={"x": 1.0})
+def returns_complex(x, xp=xnp):
+    return x * 1j
+
+
+@case(inputs={"x": 1.0})
+def returns_integer(x, xp=xnp):
+    return 3
+
+
+@case(inputs={"x": np.array([1.0, 2.0])})
+def returns_nothing(x, xp=xnp):
+    return x[:0]
+
+
+@case(inputs={"x": 0.5})
+def not_real(x, xp=xnp):
+    """log(x - 10) at 0.5: complex in complex arithmetic, nan in real."""
+    return xp.log(x - 10.0)
+
+
+@case(inputs={"x": 1.0}, reference=lambda x: [1.0, 2.0])
+def reference_of_the_wrong_shape(x, xp=xnp):
+    return xp.sin(x)
+
+
+@case(inputs={"x": 0.5}, reference=lambda x: time.sleep(3600))
+def slow_reference(x, xp=xnp):
+    """Its reference= never returns: the run's time limit stops it, not the loading."""
+    return xp.sin(x)

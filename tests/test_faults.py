@@ -139,6 +139,35 @@ def test_non_deterministic_results(rows):
         assert r["status"] == "error" and "non-deterministic" in r["message"], method
 
 
+@pytest.mark.parametrize(
+    "case, text",
+    [
+        ("interrupts", "the case fails: KeyboardInterrupt"),
+        ("exits", "the case fails: SystemExit: 0"),
+        ("returns_none", "returns None; return a number or an array"),
+        ("returns_text", "returns a str (<U9); return a number or an array"),
+        ("returns_complex", "returns complex numbers (complex128)"),
+        ("returns_integer", "returns int64 values, not floats"),
+        ("returns_nothing", "returns an empty array (0,): nothing to differentiate"),
+        ("reference_of_the_wrong_shape", "reference= gives 2 numbers"),
+    ],
+)
+def test_what_a_case_raises_or_returns_is_its_rows_error(rows, case, text):
+    every(rows, case, "error", text)
+
+
+def test_a_reference_that_never_returns_is_stopped_by_the_time_limit(rows):
+    every(rows, "slow_reference", "timeout", "ran past the time limit of 3 s")
+
+
+def test_no_ok_row_where_f_is_not_real(rows):
+    for method, r in rows["not_real"].items():
+        assert r["status"] != "ok", (method, r["value"])
+    r = rows["not_real"]["complex-step"]  # Im log(-9.5 + ih) / h is pi / h, not a slope
+    assert r["status"] == "unsupported" and "complex-valued at this point" in r["message"]
+    assert "not real and finite at this point" in rows["not_real"]["torch"]["message"]
+
+
 @pytest.mark.parametrize("case", GOOD)
 def test_the_good_cases_beside_them_are_complete_and_right(rows, case):
     assert set(rows[case]) == set(DEFAULT)

@@ -83,7 +83,8 @@ class InProcess:
         changed = state.restore(self.state)
         if changed:
             said = f"{case.name} changed {', '.join(changed)}; restored before the next cell"
-            self.changed = f"{self.changed}; {said}" if self.changed else said
+            if said not in self.changed:  # set up, then the cell: the same change once
+                self.changed = f"{self.changed}; {said}" if self.changed else said
 
     def _noted(self, row: Result) -> Result:
         if not self.changed:

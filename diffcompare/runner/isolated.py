@@ -133,6 +133,9 @@ def death(exitcode: int | None) -> str:
     return f"the worker process was killed by {name}{why}"
 
 
+_BROKEN_POOL = ("error", "the worker pool broke")
+
+
 class Isolated:
     """Cells run in a worker process, each with a time limit; a worker that hangs, runs
     out of memory or dies is replaced and only its cell is lost."""
@@ -202,7 +205,17 @@ class Isolated:
         return None if base is None else base + self.memory_mb * 2**20
 
     def _wait(self, fn, *args):
-        """(result, None) or (None, (status, message))."""
+        """(result, None) or (None, (status, message)). A pool that broke before the task
+        started (its worker killed between tasks, or while starting) is renewed and the
+        task given once more: it has not run."""
+        result, failure = self._once(fn, *args)
+        if failure == _BROKEN_POOL:
+            result, failure = self._once(fn, *args)
+        if failure == _BROKEN_POOL:
+            failure = ("error", "the worker process died before the cell could start, twice")
+        return result, failure
+
+    def _once(self, fn, *args):
         from concurrent.futures import TimeoutError
 
         from pebble import ProcessExpired
@@ -238,7 +251,7 @@ class Isolated:
                 raise
             if getattr(exc, "traceback", None) is None:  # the pool's own failure
                 self._renew()
-                return None, ("error", f"the worker pool failed ({exc}); a new one was started")
+                return None, _BROKEN_POOL
             return None, ("error", f"{type(exc).__name__}: {exc}")
         finally:
             if self.watch:
