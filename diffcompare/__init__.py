@@ -3,8 +3,10 @@
 from diffcompare.checker import check
 from diffcompare.errors import CaseError, Unsupported
 from diffcompare.form.namespace import NumpyNamespace
-from diffcompare.form.registry import Case, case, select
-from diffcompare.runner.result import Result, Results
+from diffcompare.form.registry import Case, case
+from diffcompare.library import compare, run, select
+from diffcompare.results import Results
+from diffcompare.runner.result import Result
 
 xnp = NumpyNamespace()
 # NumPy plus norm and stop_gradient: a default for xp= in cases
@@ -17,6 +19,8 @@ __all__ = [
     "Unsupported",
     "case",
     "check",
+    "compare",
+    "run",
     "select",
     "xnp",
 ]

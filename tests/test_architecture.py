@@ -25,7 +25,8 @@ LAYERS = (
     ("runner",),
     ("sweep",),
     ("report",),
-    ("checker", "explain", "pytest_plugin"),
+    ("results",),
+    ("checker", "explain", "pytest_plugin", "library"),
     ("cli",),
     ("__init__", "__main__"),
 )

@@ -103,6 +103,35 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
     return paths
 
 
+def scatter(results: Results, case: str) -> Figure:
+    """One case's digits against time on a figure of its own, with its own legend
+    (method by colour, family by marker, float32 hollow): for a notebook."""
+    mine = [r for r in _plotted(results) if r.case == case]
+    colours = colours_for(column(r) for r in results.rows)
+    fig, (ax,) = _figure(6.4, 3.6)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(SECONDS)
+    ax.set_ylim(-0.5, 17.5)
+    ax.set_xlabel("median time per derivative call (s)")
+    ax.set_ylabel("correct digits (17 = exact)")
+    ax.grid(True, alpha=0.3)
+    for r in mine:
+        colour = colours[column(r)]
+        filled = DTYPE_FILL.get(r.dtype, "full") == "full"
+        ax.scatter(
+            [r.eval_s],
+            [r.digits],
+            marker=FAMILY_MARKER.get(r.family, "o"),
+            c=[colour] if filled else "none",
+            edgecolors=[colour],
+            s=48,
+            label=f"{column(r)} ({r.dtype})",
+        )
+    ax.set_title(case)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    return fig
+
+
 def _legend(rows, colours) -> Figure:
     handles = [
         Line2D([], [], color=colour, marker="o", linestyle="", label=name)

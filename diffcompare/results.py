@@ -1,0 +1,65 @@
+"""A run's results for a notebook or a script: a long DataFrame, the CLI's tables in any
+format, the digits table shown by Jupyter, figures, and the files `run --out` writes."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from diffcompare.report import files, plots, tables
+from diffcompare.runner import result
+
+KINDS = ("accuracy", "timing", "reasons", "findings", "kinks")
+
+
+class Results(result.Results):
+    """The rows of a comparison (``.rows``, one ``Result`` per cell) and what to do with
+    them. Loads and saves the same results.json as the command line."""
+
+    @classmethod
+    def of(cls, record: result.Results) -> Results:
+        return cls(record.environment, record.rows, record.cases)
+
+    def to_pandas(self):
+        """One row per result, the columns of results.json (docs/results-schema.md)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "Results.to_pandas() needs pandas: pip install 'diffcompare[pandas]'"
+            ) from None
+        names = [f.name for f in fields(result.Result)]
+        return pd.DataFrame([[getattr(r, n) for n in names] for r in self.rows], columns=names)
+
+    def table(self, kind: str = "accuracy", fmt: str = "github") -> str:
+        """One of the CLI's tables (accuracy, timing, reasons, findings, kinks) in any
+        tabulate format (github, plain, latex, html, ...)."""
+        if kind not in KINDS:
+            raise ValueError(f"Results.table: kind is one of {', '.join(KINDS)}, not {kind!r}")
+        return getattr(tables, kind)(list(self.rows), fmt)
+
+    def _repr_markdown_(self) -> str:
+        return f"**diffcompare**: {len(self.rows)} rows, correct digits\n\n" + self.table()
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>diffcompare</b>: {len(self.rows)} rows, correct digits</p>"
+        return head + self.table(fmt="html")
+
+    def plot(self, kind: str = "scatter", case: str | None = None):
+        """matplotlib figures: 'scatter' (digits against time, one figure per case, or
+        the case named) as a dict by case, or 'heatmap' as one figure."""
+        if kind == "heatmap":
+            return plots.heatmap(self)["heatmap"]
+        if kind != "scatter":
+            raise ValueError(f"Results.plot: kind is 'scatter' or 'heatmap', not {kind!r}")
+        names = plots.scatter_cases(self)
+        if case is not None:
+            if case not in names:
+                raise ValueError(f"Results.plot: no timed, scored rows of case {case!r}")
+            return plots.scatter(self, case)
+        return {name: plots.scatter(self, name) for name in names}
+
+    def save(self, folder: str | Path) -> dict[str, Path]:
+        """Write what `diffcompare run --out DIR` writes: results.json, results.csv,
+        summary.md, plots/ and report.html. Returns their paths."""
+        return files.write(self, folder)
