@@ -4,10 +4,11 @@ methods asked for, the output folder, a results file."""
 from __future__ import annotations
 
 import argparse
+import difflib
 from pathlib import Path
 
 from diffcompare.errors import UsageError
-from diffcompare.runner.options import resolve
+from diffcompare.runner.options import resolve, suggestion
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,11 +70,17 @@ def cases(args) -> list:
     patterns, tags = csv_list(args.case), csv_list(args.tag)
     for t in tags:
         if t not in registry.tags():
-            raise UsageError(f"unknown tag {t!r}; choose from: {', '.join(registry.tags())}")
+            valid = registry.tags()
+            raise UsageError(
+                f"unknown tag {t!r}{suggestion(t, valid)}choose from: {', '.join(valid)}"
+            )
     chosen = registry.select(patterns, tags)
     if not chosen:
-        names = ", ".join(c.name for c in registry.all_cases()[:12])
-        raise UsageError(f"no case matches {patterns or tags}; cases include: {names}, …")
+        every = [c.name for c in registry.all_cases()]
+        near = [m for p in patterns for m in difflib.get_close_matches(p, every, n=2, cutoff=0.6)]
+        hint = f" (did you mean {', '.join(map(repr, near))}?)" if near else ""
+        names = ", ".join(every[:12])
+        raise UsageError(f"no case matches {patterns or tags}{hint}; cases include: {names}, …")
     return chosen
 
 

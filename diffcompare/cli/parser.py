@@ -25,6 +25,15 @@ EXAMPLES = """examples:
   diffcompare COMMAND -h                    each command's options"""
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("diffcompare")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        return "(not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="diffcompare",
@@ -35,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--version", action="version", version=f"diffcompare {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     for verb in VERBS.values():
         verb.add(sub)

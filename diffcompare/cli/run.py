@@ -28,6 +28,11 @@ def add(sub) -> None:
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any row errors, times out or misses its tolerance (and say which)",
+    )
+    run.add_argument(
         "--timeout",
         type=float,
         default=60.0,
@@ -188,4 +193,24 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
     paths = report.write(results, out, helper=helper)
     print(report.summary(results))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
-    return 0
+    return _strict(results) if args.strict else 0
+
+
+def _strict(results) -> int:
+    """--strict: 1 when a row errors, times out or misses its tolerance, naming them."""
+    failed = [r for r in results.rows if r.status in ("error", "timeout") or r.passed is False]
+    if not failed:
+        return 0
+    shown = [
+        f"{r.case} {r.operator} {r.method}@{r.device} {r.dtype}: "
+        + (r.status if r.status != "ok" else f"{r.digits:.1f} digits, beyond its tolerance")
+        for r in failed[:10]
+    ]
+    more = f"\n  … and {len(failed) - 10} more" if len(failed) > 10 else ""
+    print(
+        f"diffcompare: --strict: {len(failed)} of {len(results.rows)} rows failed:\n  "
+        + "\n  ".join(shown)
+        + more,
+        file=sys.stderr,
+    )
+    return 1

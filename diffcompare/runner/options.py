@@ -86,5 +86,15 @@ def resolve(name: str, values) -> list[str]:
         return valid
     for v in asked:
         if v not in valid:
-            raise UsageError(f"unknown {name} {v!r}; choose from: {', '.join(valid)}")
+            raise UsageError(
+                f"unknown {name} {v!r}{suggestion(v, valid)}choose from: {', '.join(valid)}"
+            )
     return asked
+
+
+def suggestion(typed: str, valid) -> str:
+    """'; did you mean X? ' for a near miss among the valid names, else '; '."""
+    import difflib
+
+    near = difflib.get_close_matches(typed, list(valid), n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}? " if near else "; "
