@@ -33,6 +33,7 @@ def test_user_case_file_runs_in_a_fresh_process_and_reaches_every_output(tmp_pat
             "--no-progress",
             "--dtype",
             "float64",
+            "--full",  # every table of summary.md, the table of cases included
         ],
         capture_output=True,
         text=True,

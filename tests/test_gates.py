@@ -40,3 +40,35 @@ def test_version(capsys):
 def test_a_near_miss_is_named(capsys, argv, hint):
     assert main(argv) == 2
     assert hint in capsys.readouterr().err
+
+
+def test_the_terminal_summary_fits_a_screen(tmp_path, capsys):
+    """The verdict per method and the failures case by case: at most 60 lines of at most
+    120 columns, whatever the run; --quiet the verdict alone, --full summary.md."""
+    from diffcompare.report.verdict import brief
+    from diffcompare.runner.result import Result, Results
+
+    rows = [
+        Result(f"case_{k}", "gradient", m, "numeric", "cpu", dt, 3, s, "why " * 40)
+        for k in range(200)
+        for m in ("fd-central", "torch", "sympy")
+        for dt in ("float64", "float32")
+        for s in ("error",)
+    ]
+    text = brief(Results({}, tuple(rows)))
+    lines = text.splitlines()
+    assert len(lines) <= 60 and max(map(len, lines)) <= 120
+    assert "… and 170 more cases" in text
+    assert "| fd-central" in text and "0 / 0" in text
+    assert "case_0" not in brief(Results({}, tuple(rows)), quiet=True)
+
+
+def test_run_prints_the_verdict_and_full_prints_every_table(tmp_path, capsys):
+    assert _run(tmp_path / "a", "detached,sine") == 0
+    out = capsys.readouterr().out
+    assert "passed / scored" in out and "detached: fd-central: ✗ beyond tolerance" in out
+    assert "## Timing" not in out
+    assert _run(tmp_path / "b", "sine", "--full") == 0
+    assert "## Timing" in capsys.readouterr().out
+    assert _run(tmp_path / "c", "sine", "--format", "latex") == 0
+    assert "\\begin{tabular}" in capsys.readouterr().out

@@ -117,3 +117,30 @@ def results(path: str):
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path} is not a diffcompare results file ({exc})") from None
+
+
+def add_output(sp) -> None:
+    """What the terminal shows of a run's results (the files hold everything)."""
+    sp.add_argument(
+        "--full", action="store_true", help="print every table of summary.md, not the verdict"
+    )
+    sp.add_argument("--quiet", action="store_true", help="print only the verdict per method")
+    sp.add_argument(
+        "--format",
+        default="github",
+        choices=("github", "plain", "latex", "html", "simple", "grid"),
+        help="the printed tables' format (default: github markdown)",
+    )
+
+
+def shown(results, args) -> str:
+    """The summary the terminal gets: the verdict (one screen), or summary.md's tables."""
+    import shutil
+
+    from diffcompare.report import summary
+    from diffcompare.report.verdict import brief
+
+    if args.full:
+        return summary(results)
+    width = shutil.get_terminal_size(fallback=(120, 24)).columns
+    return brief(results, width=width, fmt=args.format, quiet=args.quiet)

@@ -12,6 +12,7 @@ def add(sub) -> None:
     rep = sub.add_parser("report", help="redraw the reports from a saved results.json")
     rep.add_argument("results", metavar="RESULTS.json", help="a results.json or a run's folder")
     rep.add_argument("--out", metavar="DIR", help="output folder (default: beside the file)")
+    arguments.add_output(rep)
 
 
 def main(args) -> int:
@@ -21,6 +22,6 @@ def main(args) -> int:
     given = Path(args.results)
     out = Path(args.out) if args.out else given if given.is_dir() else given.parent
     paths = report.write(results, out)
-    print(report.summary(results))
+    print(arguments.shown(results, args))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0

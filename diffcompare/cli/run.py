@@ -27,6 +27,7 @@ def add(sub) -> None:
         f"n = {QUICK_MAX_N} in float64, unless --case/--tag/--cases/--dtype say otherwise",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    arguments.add_output(run)
     run.add_argument(
         "--strict",
         action="store_true",
@@ -191,7 +192,7 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
             )
             return 130
     paths = report.write(results, out, helper=helper)
-    print(report.summary(results))
+    print(arguments.shown(results, args))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return _strict(results) if args.strict else 0
 

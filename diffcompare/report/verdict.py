@@ -1,0 +1,81 @@
+"""What the terminal prints after a run: a verdict per method, then the rows that failed
+or could not be scored, case by case with each reason once, in one screen. The full
+tables are summary.md's (``run --full`` prints them)."""
+
+from __future__ import annotations
+
+import statistics
+
+from diffcompare.report.tables import column, seconds, table
+from diffcompare.runner.result import Result, Results
+
+WIDTH = 120  # columns at most, whatever the terminal
+CASE_LINES = 30  # cases listed with their failures; the rest are counted
+
+
+def _median(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def methods(rows: list[Result], fmt: str = "github") -> str:
+    """One line per method column: rows passed of those scored, median digits, median
+    cost ratio and time per call over its ok rows, and how many rows are not ok."""
+    body = []
+    for name in dict.fromkeys(column(r) for r in rows):
+        mine = [r for r in rows if column(r) == name]
+        scored = [r for r in mine if r.passed is not None]
+        ok = [r for r in mine if r.status == "ok"]
+        digits, ratio = _median(r.digits for r in scored), _median(r.cost_ratio for r in ok)
+        body.append(
+            [
+                name,
+                f"{sum(r.passed for r in scored)} / {len(scored)}",
+                "—" if digits is None else f"{digits:.1f}",
+                "—" if ratio is None else f"×{ratio:.3g}",
+                seconds(_median(r.eval_s for r in ok)),
+                str(len(mine) - len(ok)) if len(ok) < len(mine) else "",
+            ]
+        )
+    head = ["method", "passed / scored", "median digits", "median cost", "median time", "not ok"]
+    return table(body, head, fmt)
+
+
+def _failed(r: Result) -> bool:
+    return r.status != "ok" or r.passed is False
+
+
+def failures(rows: list[Result], width: int = WIDTH, limit: int = CASE_LINES) -> list[str]:
+    """One line per case with rows that failed or were not scored: each reason once,
+    after the methods it holds for; cut at width, and at limit cases."""
+    by_case: dict[str, dict[str, list[str]]] = {}
+    for r in rows:
+        if _failed(r):
+            why = r.message.split("; ")[0]
+            reason = "✗ beyond tolerance" if r.status == "ok" else f"{r.status} ({why})"
+            reason = reason if why or r.status == "ok" else r.status
+            by_case.setdefault(r.case, {}).setdefault(reason, [])
+            methods = by_case[r.case][reason]
+            if column(r) not in methods:
+                methods.append(column(r))
+    lines = []
+    for case, reasons in list(by_case.items())[:limit]:
+        said = "; ".join(f"{', '.join(m)}: {why}" for why, m in reasons.items())
+        line = " ".join(f"{case}: {said}".split())
+        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+    if len(by_case) > limit:
+        lines.append(f"… and {len(by_case) - limit} more cases (summary.md has every row)")
+    return lines
+
+
+def brief(results: Results, width: int = WIDTH, fmt: str = "github", quiet: bool = False) -> str:
+    """The terminal's summary: the verdict per method and, unless quiet, the failures."""
+    rows = list(results.rows)
+    width = min(width, WIDTH)
+    cases = len({r.case for r in rows})
+    head = f"{len(rows)} rows, {cases} cases · passed: within the method's tolerance of the oracle"
+    parts = [head[:width], "", methods(rows, fmt)]
+    lines = [] if quiet else failures(rows, width)
+    if lines:
+        parts += ["", "Not ok, or beyond tolerance (case: methods: status (reason)):", *lines]
+    return "\n".join(parts)
