@@ -72,3 +72,41 @@ def test_run_prints_the_verdict_and_full_prints_every_table(tmp_path, capsys):
     assert "## Timing" in capsys.readouterr().out
     assert _run(tmp_path / "c", "sine", "--format", "latex") == 0
     assert "\\begin{tabular}" in capsys.readouterr().out
+
+
+def _timed(tmp_path, name, eval_s, iqr):
+    from diffcompare.runner.result import Result, Results
+
+    rows = tuple(
+        Result(case, "gradient", "torch", "automatic", "cpu", "float64", 2, "ok", digits=15.0,
+               passed=True, eval_s=t, eval_iqr_s=q)
+        for case, t, q in (("steady", eval_s, iqr), ("jumpy", eval_s, 30 * eval_s))
+    )  # fmt: skip
+    path = tmp_path / f"{name}.json"
+    path.write_text(Results({}, rows).to_json())
+    return str(path)
+
+
+def test_compare_gates_a_steady_slowdown_and_sets_noisy_rows_apart(tmp_path, capsys):
+    old = _timed(tmp_path, "old", 1e-4, 1e-6)
+    new = _timed(tmp_path, "new", 12e-4, 1e-6)  # ×12 slower
+    assert main(["compare", old, new]) == 0  # digits alone: nothing lost
+    capsys.readouterr()
+    assert main(["compare", old, new, "--time-threshold", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "1 slower than ×2" in out and "×12.00 ✗" in out
+    assert "×12.00 (noisy: not comparable)" in out  # jumpy: its IQR is 30 medians
+    assert "1 timed too noisily to compare" in out
+
+
+def test_noisy_timings_are_marked_in_the_tables():
+    from diffcompare.report import tables
+    from diffcompare.runner.result import Result
+
+    steady, jumpy = (
+        Result(c, "gradient", "torch", "automatic", "cpu", "float64", 2, "ok", eval_s=1e-4,
+               eval_iqr_s=q)
+        for c, q in (("steady", 1e-6), ("jumpy", 1e-3))
+    )  # fmt: skip
+    text = tables.timing([steady, jumpy])
+    assert "100 µs ~" in text and text.count("~") == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diffcompare.report import tables
-from diffcompare.report.tables import column, seconds
+from diffcompare.report.tables import NOISY, column, noisy, seconds
 from diffcompare.runner.result import Result, Results
 
 
@@ -47,7 +47,25 @@ def regressions(found: list[Change], threshold: float) -> list[Change]:
     return [c for c in found if c.digits_lost is not None and c.digits_lost > threshold]
 
 
-def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
+def not_comparable(c: Change) -> bool:
+    """Timed both times, but either timing was noisy: its ratio says nothing."""
+    return c.time_ratio is not None and (noisy(c.old) or noisy(c.new))
+
+
+def slowdowns(found: list[Change], ratio: float | None) -> list[Change]:
+    """Rows slower than ratio times (new / old), their timings both steady."""
+    if ratio is None:
+        return []
+    return [
+        c
+        for c in found
+        if c.time_ratio is not None and c.time_ratio > ratio and not not_comparable(c)
+    ]
+
+
+def table(
+    found: list[Change], threshold: float, all_rows: bool = False, slower: float | None = None
+) -> str:
     body = []
     for c in found:
         lost, ratio = c.digits_lost, c.time_ratio
@@ -76,7 +94,7 @@ def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
                 "—" if lost is None else f"{-lost:+.1f}" + (" ✗" if lost > threshold else ""),
                 "—" if c.old is None else seconds(c.old.eval_s),
                 "—" if c.new is None else seconds(c.new.eval_s),
-                "—" if ratio is None else f"×{ratio:.2f}",
+                _ratio(c, slower),
             ]
         )
     if not body:
@@ -97,16 +115,40 @@ def table(found: list[Change], threshold: float, all_rows: bool = False) -> str:
     )
 
 
+def _ratio(c: Change, slower: float | None) -> str:
+    if c.time_ratio is None:
+        return "—"
+    if not_comparable(c):
+        return f"×{c.time_ratio:.2f} (noisy: not comparable)"
+    slow = slower is not None and c.time_ratio > slower
+    return f"×{c.time_ratio:.2f}" + (" ✗" if slow else "")
+
+
 def compare(
-    old: Results, new: Results, threshold: float = 1.0, all_rows: bool = False
+    old: Results,
+    new: Results,
+    threshold: float = 1.0,
+    all_rows: bool = False,
+    time_threshold: float | None = None,
 ) -> tuple[str, bool]:
-    """The report, and whether any row lost more than threshold digits."""
+    """The report, and whether any row lost more than threshold digits or (with
+    time_threshold) got slower than that many times on steady timings."""
     found = changes(old, new)
     lost = regressions(found, threshold)
+    slow = slowdowns(found, time_threshold)
+    noisy_rows = sum(not_comparable(c) for c in found)
     added = sum(c.old is None for c in found)
     gone = sum(c.new is None for c in found)
     head = (
         f"{len(found)} rows: {added} added, {gone} gone, {len(lost)} lost more than "
         f"{threshold:g} digits"
     )
-    return head + "\n\n" + table(found, threshold, all_rows) + "\n", bool(lost)
+    if time_threshold is not None:
+        head += f", {len(slow)} slower than ×{time_threshold:g}"
+    if noisy_rows:
+        head += (
+            f"; {noisy_rows} timed too noisily to compare (IQR over {NOISY:.0%} of the "
+            "median), not counted as slower"
+        )
+    body = table(found, threshold, all_rows, time_threshold)
+    return head + "\n\n" + body + "\n", bool(lost or slow)

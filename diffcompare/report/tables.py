@@ -85,11 +85,19 @@ def digits(r: Result) -> str:
     return f"{r.digits:.1f}" + ("" if r.passed in (True, None) else " ✗")
 
 
+NOISY = 0.5  # a timing whose IQR is above this fraction of its median is marked noisy
+
+
+def noisy(r: Result) -> bool:
+    """Its repeats spread too widely to compare its time with another's."""
+    return bool(r.eval_s and r.eval_iqr_s is not None and r.eval_iqr_s > NOISY * r.eval_s)
+
+
 def _time(r: Result) -> str:
     if r.status != "ok" or r.eval_s is None:
         return SHORT.get(r.status, r.status)
     ratio = f" ×{r.cost_ratio:.3g}" if r.cost_ratio is not None else ""
-    return seconds(r.eval_s) + ratio
+    return seconds(r.eval_s) + ratio + (" ~" if noisy(r) else "")
 
 
 def _value(r: Result) -> str:
@@ -165,7 +173,8 @@ def summary(results: Results) -> str:
         "",
         accuracy(rows),
         "",
-        "## Timing: median per derivative call, × cost ratio (derivative / primal)",
+        "## Timing: median per derivative call, × cost ratio (derivative / primal); "
+        f"~ = noisy (IQR over {NOISY:.0%} of the median)",
         "",
         timing(rows),
     ]
