@@ -110,3 +110,15 @@ def test_noisy_timings_are_marked_in_the_tables():
     )  # fmt: skip
     text = tables.timing([steady, jumpy])
     assert "100 µs ~" in text and text.count("~") == 1
+
+
+def test_a_reused_out_folder_holds_only_this_runs_files(tmp_path):
+    (tmp_path / "plots").mkdir()
+    stale = [tmp_path / "plots" / "scatter_gone.png", tmp_path / "sweep_step.json"]
+    for path in stale:
+        path.write_text("from an earlier run")
+    mine = tmp_path / "notes.txt"  # not diffcompare's: left alone
+    mine.write_text("keep")
+    assert _run(tmp_path, "sine") == 0
+    assert not any(p.exists() for p in stale) and mine.read_text() == "keep"
+    assert (tmp_path / "results.json").exists()

@@ -178,6 +178,9 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
         except FileNotFoundError:
             raise UsageError(f"--resume: {out / journal.NAME} is missing") from None
     else:
+        from diffcompare.report.files import clear
+
+        clear(out)  # a reused folder: this run's files only
         (out / RUN_ARGS).write_text(json.dumps(saved))
     worker = worker.bind(plan) if worker else InProcess(plan, args.timeout)
     with journal.Journal(out, fresh=not args.resume) as j:

@@ -48,6 +48,20 @@ def to_csv(results: Results) -> str:
     return buf.getvalue()
 
 
+WRITTEN = ("results.json", "results.csv", "results.jsonl", "summary.md", "report.html")
+
+
+def clear(folder: str | Path) -> None:
+    """Remove what an earlier run or sweep wrote into folder (and nothing else): a reused
+    --out holds only the new run's files, and its report shows no stale sweep or plot."""
+    folder = Path(folder)
+    stale = [folder / name for name in WRITTEN]
+    stale += [*folder.glob("sweep_*.json"), *folder.glob("sweep_*.md")]
+    stale += list((folder / "plots").glob("*.png"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+
+
 def write(results: Results, out: str | Path, pictures: bool = True, helper=None) -> dict[str, Path]:
     """Write every file of a run into the folder out; returns their paths. helper: a
     drawing helper started earlier (see ``render``)."""
