@@ -281,22 +281,40 @@ def test_sweeps_write_plot_table_and_html_section(tmp_path, capsys):
     assert "matches theory" in capsys.readouterr().out
     sizes = ["--case", "sum_of_squares", "--method", "torch", "--sizes", "2,10", "--quick"]
     assert main(["sweep", "size", *sizes, "--out", out]) == 0
-    for name in ("sweep_step.json", "sweep_step.md", "sweep_size.json", "sweep_size.md"):
-        assert (tmp_path / name).stat().st_size > 0
-    assert (tmp_path / "plots" / "sweep_step_sin_exp.png").exists()
-    assert (tmp_path / "plots" / "sweep_size_sum_of_squares.png").exists()
+    for name in ("sweep_step_sin_exp", "sweep_size_sum_of_squares"):  # named by what they study
+        assert (tmp_path / f"{name}.json").stat().st_size > 0
+        assert (tmp_path / f"{name}.md").stat().st_size > 0
+        assert (tmp_path / "plots" / f"{name}.png").exists()
     html = (tmp_path / "report.html").read_text()
-    assert 'id="sweep-step"' in html and 'id="sweep-size"' in html
+    assert 'id="sweep_step_sin_exp"' in html and 'id="sweep_size_sum_of_squares"' in html
 
 
 def test_sweep_step_studies_a_formula_typed_here(tmp_path, capsys):
     args = ["--formula", "sin(x)/x", "--at", "x=1e-3", "--scheme", "fd-central"]
     assert main(["sweep", "step", *args, "--dtype", "float64", "--out", str(tmp_path)]) == 0
-    assert "formula float64 fd-central: best h" in capsys.readouterr().out
-    data = json.loads((tmp_path / "sweep_step.json").read_text())
-    assert {(r["case"], r["scheme"]) for r in data["table"]} == {("formula", "fd-central")}
+    assert "sin(x)/x float64 fd-central: best h" in capsys.readouterr().out
+    (found,) = tmp_path.glob("sweep_step_sin_x__x-*.json")  # the text, made a file name
+    data = json.loads(found.read_text())
+    assert {(r["case"], r["scheme"]) for r in data["table"]} == {("sin(x)/x", "fd-central")}
     assert len(data["points"]) >= 10  # h from 1e-1 down to 1e-16
-    assert (tmp_path / "plots" / "sweep_step_formula.png").exists()
+    other = ["--formula", "exp(x)", "--at", "x=1", "--scheme", "fd-central", "--dtype", "float64"]
+    assert main(["sweep", "step", *other, "--out", str(tmp_path)]) == 0
+    assert len(list(tmp_path.glob("sweep_step_*.json"))) == 2  # neither overwrote the other
+    assert len(list((tmp_path / "plots").glob("sweep_step_*.png"))) == 2
+
+
+def test_sweep_size_takes_a_users_sized_cases(tmp_path):
+    cases = tmp_path / "sized.py"
+    cases.write_text(
+        "import numpy as np\nfrom diffcompare import case, xnp\n\n"
+        "@case(inputs=lambda n: {'x': np.linspace(0.1, 1.0, n)}, sizes=[4])\n"
+        "def my_norm(x, xp=xnp):\n    return xp.sum(x * x)\n"
+    )
+    args = ["sweep", "size", "--cases", str(cases), "--method", "torch", "--sizes", "2,8"]
+    assert main([*args, "--quick", "--out", str(tmp_path / "o")]) == 0
+    data = json.loads((tmp_path / "o" / "sweep_size_my_norm.json").read_text())
+    assert {p["family"] for p in data["points"]} == {"my_norm"}
+    assert {p["n"] for p in data["points"]} == {2, 8}
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,13 @@ def add(sub) -> None:
         metavar="NAME",
         help="sized case (default: rosenbrock, sum_of_squares, mlp_loss)",
     )
+    size.add_argument(
+        "--cases",
+        action="append",
+        metavar="FILE_OR_MODULE",
+        help="load sized cases (@case(sizes=[...])) from a file or module; then those are "
+        "studied unless --case names others",
+    )
     size.add_argument("--method", action="append", help="methods (default: a few per family)")
     size.add_argument(
         "--sizes", metavar="N,N,...", help="sizes (default: 10,100,1000,10000,100000)"
@@ -83,8 +90,13 @@ def _size(args):
     from diffcompare.sweep import size
 
     registry.builtin()
+    builtin = set(registry.families())
+    arguments.load_cases(args.cases)
     families = registry.families()
-    chosen = arguments.csv_list(args.case) or list(size.FAMILIES)
+    theirs = [name for name in families if name not in builtin]
+    if args.cases and not theirs and not args.case:
+        raise UsageError(f"{', '.join(args.cases)} defines no sized case (@case(sizes=[...]))")
+    chosen = arguments.csv_list(args.case) or theirs or list(size.FAMILIES)
     for name in chosen:
         if name not in families:
             raise UsageError(f"no sized case {name!r}; choose from: {', '.join(sorted(families))}")
@@ -135,4 +147,5 @@ def _studied(args) -> list:
         raise UsageError("--formula studies the formula alone: drop --case, --tag and --cases")
     from diffcompare.form.formula import parse_point, to_case
 
-    return [to_case(args.formula, parse_point(args.at))]
+    text = " ".join(args.formula.split())
+    return [to_case(text, parse_point(args.at), name=text)]  # named by its text: plots apart

@@ -164,8 +164,8 @@ def parse_point(spec: str) -> dict[str, float]:
     return point
 
 
-def to_case(text: str, point: dict[str, float]):
-    """A Case (not registered) for the formula at the point."""
+def to_case(text: str, point: dict[str, float], name: str = "formula"):
+    """A Case (not registered) for the formula at the point; ``name`` its name."""
     from diffcompare.form.registry import make
 
     tree = check(text, set(point))
@@ -182,4 +182,4 @@ def to_case(text: str, point: dict[str, float]):
     params.append(inspect.Parameter("xp", inspect.Parameter.KEYWORD_ONLY, default=None))
     formula.__signature__ = inspect.Signature(params)
     formula.__doc__ = text
-    return make("formula", formula, {v: point[v] for v in names})
+    return make(name, formula, {v: point[v] for v in names})

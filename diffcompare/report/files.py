@@ -84,7 +84,7 @@ def write_sweep(sweep: Sweep, out: str | Path) -> dict[str, Path]:
     """A sweep's JSON and markdown table, then the folder's plots and report.html again."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"json": folder / sweep.filename, "summary": folder / f"sweep_{sweep.kind}.md"}
+    paths = {"json": folder / sweep.filename, "summary": folder / f"{sweep.stem}.md"}
     atomic_write(paths["json"], sweep.to_json())
     atomic_write(paths["summary"], sweep_summary(sweep))
     paths["html"] = render(folder)

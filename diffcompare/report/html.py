@@ -98,11 +98,11 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
 
 
 def _sweep_section(sweep: Sweep, images: dict[str, Path]) -> list[str]:
-    out = [f'<h2 id="sweep-{sweep.kind}">{escape(sweep.title)}</h2>']
+    out = [f'<h2 id="{escape(sweep.stem)}">{escape(sweep.title)}</h2>']
     if sweep.findings:
         out.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in sweep.findings) + "</ul>")
-    prefix = f"sweep_{sweep.kind}"
-    out += [_image(p, name) for name, p in images.items() if name.startswith(prefix)]
+    mine = set(sweep.figures)
+    out += [_image(p, name) for name, p in images.items() if name in mine]
     out.append(_table(tables.sweep_table(sweep, "html")))
     return out
 
@@ -116,7 +116,7 @@ def page(results: Results | None, sweeps: list[Sweep], images: dict[str, Path]) 
             links.insert(0, ("findings", "Findings"))
         body += _results_sections(results, images)
     for s in sweeps:
-        links.append((f"sweep-{s.kind}", s.title))
+        links.append((s.stem, s.title + (f": {s.label}" if s.label else "")))
         body += _sweep_section(s, images)
     nav = "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in links)
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +32,29 @@ class Sweep:
     table: tuple[dict, ...]  # the summary rows (e.g. the best step beside theory)
     findings: tuple[str, ...] = ()  # sentences the data supports, computed from it
     environment: dict = field(default_factory=dict)
+    label: str = ""  # what was studied (case or formula names): two studies, two files
+
+    @property
+    def stem(self) -> str:
+        """sweep_KIND_LABEL: the file name of its JSON and markdown, the report's anchor."""
+        if not self.label:
+            return f"sweep_{self.kind}"
+        safe = "".join(c if c.isascii() and c.isalnum() or c in "-_" else "_" for c in self.label)
+        if safe != self.label or len(safe) > 60:
+            safe = f"{safe[:60]}-{zlib.crc32(self.label.encode('utf-8')):08x}"
+        return f"sweep_{self.kind}_{safe}"
 
     @property
     def filename(self) -> str:
-        return f"sweep_{self.kind}.json"
+        return f"{self.stem}.json"
+
+    @property
+    def figures(self) -> list[str]:
+        """The names of its figures (report.plots draws them): one per case or family."""
+        key = {"step": "case", "size": "family"}.get(self.kind)
+        if key is None:
+            return [f"sweep_{self.kind}"]
+        return [f"sweep_{self.kind}_{v}" for v in dict.fromkeys(p[key] for p in self.points)]
 
     def to_json(self) -> str:
         def rows(items):
@@ -48,6 +68,7 @@ class Sweep:
                 "table": rows(self.table),
                 "findings": list(self.findings),
                 "environment": self.environment,
+                "label": self.label,
             },
             indent=1,
         )
@@ -68,6 +89,7 @@ class Sweep:
             rows(d["table"]),
             tuple(d.get("findings", ())),
             d.get("environment", {}),
+            str(d.get("label", "")),
         )
 
     @classmethod
@@ -76,13 +98,10 @@ class Sweep:
 
 
 def found_in(folder: str | Path) -> list[Sweep]:
-    """The sweeps saved in a folder, in the order step, size, swell."""
+    """The sweeps saved in a folder, in the order step, size, swell (then by name)."""
     folder = Path(folder)
     found = []
-    for k in KINDS:
-        path = folder / f"sweep_{k}.json"
-        if not path.exists():
-            continue
+    for path in (p for k in KINDS for p in sorted(folder.glob(f"sweep_{k}*.json"))):
         try:
             found.append(Sweep.load(path))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:

@@ -67,6 +67,7 @@ def sweep(
         tuple(_table(points)),
         tuple(_findings(points)),
         environment,
+        label=",".join(dict.fromkeys(p["family"] for p in points)),
     )
 
 

@@ -109,6 +109,7 @@ def sweep(
         tuple(table),
         tuple(_findings(table) + _kinks(cases)),
         describe(with_torch=False),
+        label=",".join(c.name for c in cases),
     )
 
 
