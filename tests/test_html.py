@@ -44,6 +44,13 @@ def test_the_page_is_self_contained(folder):
     assert "rosenbrock_n10" in html and "n-factor product" in html
 
 
+def test_each_section_opens_with_a_reading_guide(folder):
+    html = (folder / "report.html").read_text()
+    guides = re.findall(r'<h2 id="(\w+)">[^<]*</h2>\s*<p class="guide">', html)
+    sections = set(re.findall(r'<h2 id="(accuracy|timing|scatter|reasons)">', html))
+    assert {"accuracy", "timing", "scatter"} <= sections and sections <= set(guides)
+
+
 def test_what_a_case_supplies_is_escaped(tmp_path, fresh_names):
     @registry.case(inputs={"x": 1.0}, name="evil")
     def evil(x, xp=xnp):

@@ -26,6 +26,7 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 .grid { display: flex; flex-wrap: wrap; gap: 6px; }
 img { max-width: 100%; border: 1px solid #eee; }
 .meta { color: #666; font-size: 0.85em; }
+.guide { color: #333; max-width: 60em; }
 nav a { margin-right: 1em; }
 """
 
@@ -59,18 +60,30 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
     out = [
         f'<p class="meta">{len(rows)} rows · {meta}</p>',
         '<h2 id="accuracy">Accuracy: correct digits against the oracle</h2>',
-        "<p>17 = exact; ✗ = beyond the method's tolerance.</p>",
+        '<p class="guide">Each cell is how many digits of a method\'s derivative agree with the '
+        "oracle (17 = exact; ✗ = beyond the method's tolerance). Look first down each column "
+        "for ✗ and words (error, unsup): those are the cases where that method cannot be "
+        "trusted; then across a row, where the methods disagree.</p>",
         _table(tables.accuracy(rows, "html")),
     ]
     if "heatmap" in images:
         out.append(_image(images["heatmap"], "digits heat map"))
     out += [
         '<h2 id="timing">Timing: median per derivative call, × cost ratio</h2>',
+        '<p class="guide">The median time of one derivative call and, after ×, its cost in '
+        "calls of f itself (timed in alternation with it). Reverse mode stays near a small "
+        "constant as n grows; finite differences pay about n calls. ~ marks a timing too "
+        "noisy to compare (its IQR over half its median).</p>",
         _table(tables.timing(rows, "html")),
     ]
     scatters = [k for k in images if k.startswith("scatter_") and k != "scatter_legend"]
     if scatters:
         out.append('<h2 id="scatter">Accuracy against time, per case</h2>')
+        out.append(
+            '<p class="guide">One picture per case: correct digits up, time per call (s) '
+            "across. The methods worth using sit high and to the left; a point low on the "
+            "left is fast and wrong.</p>"
+        )
         if "scatter_legend" in images:
             out.append(_image(images["scatter_legend"], "legend"))
         out.append(
@@ -88,7 +101,13 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
         out += ['<h2 id="kinks">Values at kinks</h2>', _table(k)]
     why = tables.reasons(rows, "html")
     if why:
-        out += ['<h2 id="reasons">Rows that are not ok, and why</h2>', _table(why)]
+        out += [
+            '<h2 id="reasons">Rows that are not ok, and why</h2>',
+            '<p class="guide">Each reason once, with the cases it holds for: what a method '
+            "cannot do (unsupported), where it failed (error, timeout, nan) and where it "
+            "missed its tolerance (ok ✗).</p>",
+            _table(why),
+        ]
     if results.cases:
         items = "".join(
             f"<li><b>{escape(n)}</b>: {escape(d)}</li>" for n, d in sorted(results.cases.items())

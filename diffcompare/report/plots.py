@@ -72,7 +72,7 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
     ax.xaxis.set_major_formatter(SECONDS)  # plain text: mathtext's 10^k parses slowly
     ax.set_ylim(-0.5, 17.5)
     ax.yaxis.set_major_locator(FixedLocator([0, 4, 8, 12, 16]))
-    ax.set_xlabel("median time per derivative call", fontsize=8)
+    ax.set_xlabel("median time per derivative call (s)", fontsize=8)
     ax.set_ylabel("correct digits", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.3)
