@@ -37,6 +37,7 @@ class Watch:
         self.interval = interval
         self.target: tuple[Callable[[], int | None], int] | None = None
         self.seen: int | None = None
+        self.stopped = False
         self.wake = threading.Event()
         self.lock = threading.Lock()
         threading.Thread(target=self._loop, daemon=True, name="diffcompare-memory").start()
@@ -46,6 +47,12 @@ class Watch:
             self.target, self.seen = (pid, limit), None
         self.wake.set()
 
+    def stop(self) -> None:
+        """End the thread (the runner is closed)."""
+        with self.lock:
+            self.target, self.stopped = None, True
+        self.wake.set()
+
     def disarm(self) -> int | None:
         """Stop watching; the resident bytes of a process it killed, or None."""
         with self.lock:
@@ -53,7 +60,7 @@ class Watch:
             return self.seen
 
     def _loop(self) -> None:
-        while True:
+        while not self.stopped:
             with self.lock:
                 target = self.target
             if target is None:

@@ -174,7 +174,7 @@ class Isolated:
 
     def _renew(self) -> None:
         """A pool that broke (its worker killed between tasks): a new one."""
-        self.close()
+        self._stop_pool()
         self._pool()
 
     def _pid(self) -> int | None:
@@ -277,7 +277,12 @@ class Isolated:
             return bare_row(case, op, dtype, method, device, *failure)
         return row
 
-    def close(self) -> None:
+    def _stop_pool(self) -> None:
         if self.pool.active:
             self.pool.stop()
             self.pool.join(timeout=5)
+
+    def close(self) -> None:
+        self._stop_pool()
+        if self.watch:
+            self.watch.stop()
