@@ -65,7 +65,10 @@ def _workers(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.skipif(
+    not Path(f"/proc/self/task/{os.getpid()}/children").exists(),
+    reason="needs Linux /proc with each task's children",
+)
 def test_killing_the_worker_again_and_again_costs_only_its_cells(tmp_path):
     """SIGKILL to the worker every few seconds through a run: it finishes, exit 0, with
     every row, and each cell lost says the worker was killed by SIGKILL."""
