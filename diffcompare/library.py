@@ -131,7 +131,11 @@ def run(
         cuda = any(d == "cuda" for d in plan.devices)
         names = tuple(m.name for m in plan.methods)
         worker = Isolated(Sources(True, tuple(specs)), timeout, memory_mb, cuda, names)
-        worker.bind(plan)
+        try:
+            worker.bind(plan)
+        except BaseException:  # the cases do not load in the worker: stop it, then say so
+            worker.close()
+            raise
     return Results.of(run_plan(plan, progress=progress, worker=worker))
 
 
