@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from diffcompare.cli import main
-from diffcompare.report import plots, tables
+from diffcompare.report import tables
 from diffcompare.runner import journal, lock
 from diffcompare.runner.result import Result
+from diffcompare.sweep.record import file_name
 
 CLI = [sys.executable, "-m", "diffcompare"]
 
@@ -189,8 +190,8 @@ def test_a_pipe_or_line_break_stays_in_its_cell():
 
 def test_names_that_would_meet_in_a_file_name_keep_their_plots_apart():
     names = ["a|b", "a_b", "a/b", "A_b", "a b", "ä_b"]
-    assert len({plots._safe(n) for n in names}) == len(names)
-    assert plots._safe("rosenbrock_n10") == "rosenbrock_n10"  # plain names stay as they are
+    assert len({file_name(n) for n in names}) == len(names)
+    assert file_name("rosenbrock_n10") == "rosenbrock_n10"  # plain names stay as they are
 
 
 def test_a_slow_reference_does_not_hold_up_list(tmp_path):

@@ -5,7 +5,6 @@ figure per sweep. Most functions return {file stem: Figure} and ``save`` writes 
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLo
 
 from diffcompare.report.tables import column, seconds
 from diffcompare.runner.result import Results
-from diffcompare.sweep.record import Sweep
+from diffcompare.sweep.record import Sweep, file_name
 
 FAMILY_MARKER = {"symbolic": "s", "numeric": "o", "automatic": "^", "user": "*"}
 DTYPE_FILL = {"float64": "full", "float32": "none"}
@@ -98,7 +97,7 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
             )
         ax.set_title(case, fontsize=9)
         name = f"scatter_{case}"
-        paths[name] = folder / f"{_safe(name)}.png"
+        paths[name] = folder / f"{file_name(name)}.png"
         fig.savefig(paths[name], dpi=DPI)
     return paths
 
@@ -311,17 +310,7 @@ def save(figures: dict, folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, fig in figures.items():
-        path = folder / f"{_safe(name)}.png"
+        path = folder / f"{file_name(name)}.png"
         fig.savefig(path, dpi=DPI)
         paths[name] = path
     return paths
-
-
-def _safe(name: str) -> str:
-    """A file name from a figure's name (a case's, which a user chose): ASCII letters,
-    digits, - _ . only; where that changed the name, or capitals would meet on a
-    case-blind file system, a short hash of it keeps "a|b", "a/b" and "A_b" apart."""
-    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in name)
-    if safe == name and name == name.lower():
-        return safe
-    return f"{safe[:80]}-{zlib.crc32(name.encode('utf-8')):08x}"

@@ -52,8 +52,10 @@ def failures(rows: list[Result], width: int = WIDTH, limit: int = CASE_LINES) ->
     for r in rows:
         if _failed(r):
             why = r.message.split("; ")[0]
-            reason = "✗ beyond tolerance" if r.status == "ok" else f"{r.status} ({why})"
-            reason = reason if why or r.status == "ok" else r.status
+            if r.status == "ok":
+                reason = "✗ beyond tolerance"
+            else:
+                reason = f"{r.status} ({why})" if why else r.status
             by_case.setdefault(r.case, {}).setdefault(reason, [])
             methods = by_case[r.case][reason]
             if column(r) not in methods:

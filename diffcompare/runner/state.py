@@ -16,12 +16,13 @@ import warnings
 import numpy as np
 
 
-def _torch():
-    return sys.modules.get("torch")  # only where already imported: state no cell touched
-
-
-def _mpmath():
-    return sys.modules.get("mpmath")
+def _loaded(module: str, read, put):
+    """(read, put) of a setting of a library, read as None where it is not imported:
+    state no cell has touched."""
+    return (
+        lambda: read(sys.modules[module]) if module in sys.modules else None,
+        lambda v: put(sys.modules[module], v),
+    )
 
 
 def _filters_restore(old) -> None:
@@ -29,7 +30,7 @@ def _filters_restore(old) -> None:
     warnings._filters_mutated()
 
 
-# what: (read it, set it back), each read returning None where its library is not loaded
+# what: (read it, set it back)
 _STATE = {
     "the working directory": (os.getcwd, os.chdir),
     "NumPy's error state": (
@@ -37,33 +38,28 @@ _STATE = {
         lambda v: np.seterr(**dict(v)),
     ),
     "the warnings filters": (lambda: tuple(warnings.filters), _filters_restore),
-    "mpmath's precision": (
-        lambda: _mpmath().mp.prec if _mpmath() else None,
-        lambda v: setattr(_mpmath().mp, "prec", v),
+    "mpmath's precision": _loaded(
+        "mpmath", lambda m: m.mp.prec, lambda m, v: setattr(m.mp, "prec", v)
     ),
-    "torch's grad mode": (
-        lambda: _torch().is_grad_enabled() if _torch() else None,
-        lambda v: _torch().set_grad_enabled(v),
+    "torch's grad mode": _loaded(
+        "torch", lambda t: t.is_grad_enabled(), lambda t, v: t.set_grad_enabled(v)
     ),
-    "torch's default dtype": (
-        lambda: _torch().get_default_dtype() if _torch() else None,
-        lambda v: _torch().set_default_dtype(v),
+    "torch's default dtype": _loaded(
+        "torch", lambda t: t.get_default_dtype(), lambda t, v: t.set_default_dtype(v)
     ),
-    "torch's anomaly mode": (
-        lambda: _torch().is_anomaly_enabled() if _torch() else None,
-        lambda v: _torch().autograd.set_detect_anomaly(v),
+    "torch's anomaly mode": _loaded(
+        "torch", lambda t: t.is_anomaly_enabled(), lambda t, v: t.autograd.set_detect_anomaly(v)
     ),
-    "torch's deterministic algorithms": (
-        lambda: _torch().are_deterministic_algorithms_enabled() if _torch() else None,
-        lambda v: _torch().use_deterministic_algorithms(v),
+    "torch's deterministic algorithms": _loaded(
+        "torch",
+        lambda t: t.are_deterministic_algorithms_enabled(),
+        lambda t, v: t.use_deterministic_algorithms(v),
     ),
-    "torch's thread count": (
-        lambda: _torch().get_num_threads() if _torch() else None,
-        lambda v: _torch().set_num_threads(v),
+    "torch's thread count": _loaded(
+        "torch", lambda t: t.get_num_threads(), lambda t, v: t.set_num_threads(v)
     ),
-    "torch's default device": (
-        lambda: str(_torch().get_default_device()) if _torch() else None,
-        lambda v: _torch().set_default_device(v),
+    "torch's default device": _loaded(
+        "torch", lambda t: str(t.get_default_device()), lambda t, v: t.set_default_device(v)
     ),
 }
 

@@ -20,6 +20,16 @@ def _encode(v):
     return v
 
 
+def file_name(name: str) -> str:
+    """A file name from a name a user chose (a case's, a formula's): ASCII letters,
+    digits, - and _ only; where that changed the name, or capitals would meet on a
+    case-blind file system, a short hash of it keeps "a|b", "a/b" and "A_b" apart."""
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in name)
+    if safe == name and name == name.lower():
+        return safe
+    return f"{safe[:80]}-{zlib.crc32(name.encode('utf-8')):08x}"
+
+
 def _decode(v):
     return float(v) if v in ("nan", "inf", "-inf") else v
 
@@ -36,13 +46,8 @@ class Sweep:
 
     @property
     def stem(self) -> str:
-        """sweep_KIND_LABEL: the file name of its JSON and markdown, the report's anchor."""
-        if not self.label:
-            return f"sweep_{self.kind}"
-        safe = "".join(c if c.isascii() and c.isalnum() or c in "-_" else "_" for c in self.label)
-        if safe != self.label or len(safe) > 60:
-            safe = f"{safe[:60]}-{zlib.crc32(self.label.encode('utf-8')):08x}"
-        return f"sweep_{self.kind}_{safe}"
+        """sweep_KIND_LABEL, made a file name: its JSON's and markdown's, the report's anchor."""
+        return file_name(f"sweep_{self.kind}_{self.label}" if self.label else f"sweep_{self.kind}")
 
     @property
     def filename(self) -> str:
