@@ -16,7 +16,9 @@ class TorchNamespace:
         self._torch = torch
 
     def __getattr__(self, name):
-        return getattr(self._torch, name)
+        value = getattr(self._torch, name)
+        self.__dict__[name] = value  # found once: a timed call looks it up again and again
+        return value
 
     def _tensor_like(self, value, like):
         t = self._torch
