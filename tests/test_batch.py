@@ -30,13 +30,35 @@ def test_batched_gradient_is_the_loops_up_to_the_rounding_of_f(method):
 
 
 def test_chunks_give_the_same_numbers(monkeypatch):
+    monkeypatch.setattr(batch, "faster", lambda a, b: "batched")  # small chunks are slower
     whole = prepared("rosenbrock_n100").call()
     monkeypatch.setattr(batch, "CHUNK", 7 * 100)  # 7 points per chunk
     assert np.array_equal(prepared("rosenbrock_n100").call(), whole)
 
 
-def test_small_problems_keep_the_loop():
-    assert "batched" not in prepared("rosenbrock_n10").note
+def test_the_way_is_chosen_by_measuring_and_said(monkeypatch):
+    def measured(way):
+        monkeypatch.setattr(batch, "faster", lambda a, b: way)
+        return prepared("rosenbrock_n100")
+
+    assert (
+        measured("loop").note
+        == "one point at a time (measured faster than one torch.func.vmap call)"
+    )
+    assert measured("batched").note.endswith("vmap call (measured faster)")
+    assert "200 points: measured as fast as the loop" in measured(None).note  # the rule
+
+
+def test_faster_needs_a_clear_margin():
+    import time
+
+    assert batch.faster(lambda: time.sleep(0.004), lambda: time.sleep(0.0001)) == "loop"
+    assert batch.faster(lambda: None, lambda: time.sleep(0.004)) == "batched"
+    assert batch.faster(lambda: time.sleep(0.002), lambda: time.sleep(0.002)) is None
+
+
+def test_few_points_keep_the_loop_unmeasured():
+    assert prepared("rosenbrock_n2").note == ""
 
 
 def test_a_case_vmap_cannot_batch_falls_back_with_the_reason(fresh_names):

@@ -119,6 +119,23 @@ def results(path: str):
         raise UsageError(f"{path} is not a diffcompare results file ({exc})") from None
 
 
+def add_threads(sp) -> None:
+    sp.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="threads torch and NumPy's BLAS may use in the timed cells (default 1: a "
+        "timing a neighbour's thread can slow is no measurement)",
+    )
+
+
+def threads(args) -> int:
+    if args.threads < 1:
+        raise UsageError(f"--threads is at least 1, got {args.threads}")
+    return args.threads
+
+
 def add_output(sp) -> None:
     """What the terminal shows of a run's results (the files hold everything)."""
     sp.add_argument(

@@ -27,6 +27,7 @@ def add(sub) -> None:
         f"n = {QUICK_MAX_N} in float64, unless --case/--tag/--cases/--dtype say otherwise",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    arguments.add_threads(run)
     arguments.add_output(run)
     run.add_argument(
         "--strict",
@@ -158,6 +159,7 @@ def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
         budget=Budget.quick() if args.quick else Budget(),
         seed=args.seed or 0,
         step=args.step,
+        threads=arguments.threads(args),
     )
     out = Path(args.out)
     arguments.writable(args.out)

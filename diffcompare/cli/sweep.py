@@ -51,6 +51,7 @@ def add(sub) -> None:
         help="seconds per cell; past it, that method's larger sizes are skipped (10)",
     )
     size.add_argument("--quick", action="store_true", help="few repeats")
+    arguments.add_threads(size)
     kinds.add_parser("swell", help="expression size of f and f' with and without cse")
     for sp in (step, size, kinds.choices["swell"]):
         sp.add_argument("--out", default="reports", metavar="DIR", help="output folder")
@@ -114,6 +115,7 @@ def _size(args):
         args.timeout,
         Budget.quick() if args.quick else Budget(),
         progress=True,
+        threads=arguments.threads(args),
     )
 
 

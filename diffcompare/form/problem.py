@@ -74,12 +74,12 @@ class Problem:
     def numpy_function(self, xp=None):
         """F(theta) in NumPy, returning a flat array (0-d for a scalar output)."""
         xp = xp or NumpyNamespace()
-        fn, constants, scalar = self.case.fn, self.constants, self.out_shape == ()
-        split = self.splitter()
+        fn, constants, split = self.case.fn, self.constants, self.splitter()
+        flat = () if self.out_shape == () else (self.m,)
 
         def f(theta):
             out = np.asarray(fn(**split(theta), **constants, xp=xp))
-            return out.reshape(()) if scalar else out.reshape(-1)
+            return out if out.shape == flat else out.reshape(-1 if flat else ())
 
         return f
 

@@ -16,7 +16,10 @@ import numpy as np
 
 from diffcompare.form.problem import Problem
 
-MIN_POINTS = 64  # below this the loop is as fast: vmap's fixed cost is ~0.1 ms
+MIN_POINTS = 64  # the rule where timing does not tell: vmap's fixed cost is ~0.1-0.4 ms
+MIN_TRY = 16  # below this the loop: fewer points than vmap's fixed cost could pay for
+CLEAR = 1.5  # how much faster one way must be measured to be chosen over the rule
+MEASURE_S = 0.3  # at most this long measuring the two ways, per prepared cell
 CHUNK = 1 << 22  # numbers per batch (32 MiB of float64)
 
 
@@ -94,3 +97,33 @@ def first(fb: Batched, f0, x: np.ndarray, steps, stencil) -> np.ndarray:
     for c, w in zip(stencil.offsets, stencil.weights):
         acc = acc + w * (np.asarray(f0).reshape(1, -1) if c == 0 else values[offsets.index(c)])
     return (acc / (stencil.denominator * h[:, None])).T
+
+
+def faster(batched_call: Callable, loop_call: Callable) -> str | None:
+    """'batched' or 'loop' where one is measured CLEAR times faster than the other (each
+    the best of up to three calls, taking turns, after one call each), None where the
+    two are too close to tell or measuring would cost over MEASURE_S: then the rule
+    decides (MIN_POINTS), so that a row's values do not change with the machine's noise."""
+    import time
+
+    start = time.perf_counter()
+    best = {"batched": float("inf"), "loop": float("inf")}
+    calls = {"batched": batched_call, "loop": loop_call}
+    for round_ in range(4):
+        for way, call in calls.items():
+            t0 = time.perf_counter()
+            call()
+            if round_:  # the first call of each warms it up
+                best[way] = min(best[way], time.perf_counter() - t0)
+            if time.perf_counter() - start > MEASURE_S:
+                break
+        else:
+            continue
+        break
+    if not all(t < float("inf") for t in best.values()):
+        return None
+    if best["loop"] >= CLEAR * best["batched"]:
+        return "batched"
+    if best["batched"] >= CLEAR * best["loop"]:
+        return "loop"
+    return None

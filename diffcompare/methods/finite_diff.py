@@ -19,6 +19,7 @@ from diffcompare.methods.stencil import (
     MAX_EVALS,
     Evaluations,
     Stencil,
+    along_axes,
     evals_estimate,
     first,
     ridders,
@@ -56,7 +57,7 @@ class _Numeric:
         return problem.numpy_function()
 
     def _directions(self, problem: Problem):
-        axes = list(range(problem.n))
+        axes = range(problem.n)
         tangent = [problem.tangent] if problem.tangent is not None else None
         return axes, tangent
 
@@ -72,11 +73,13 @@ class _Numeric:
         counters: dict = {}
         notes = []
         fb = None
-        if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_POINTS:
+        if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_TRY:
             fb, why = batch.batched(problem, f)
-            notes.append(
-                "batched: each stencil's points in one torch.func.vmap call" if fb else why
-            )
+            if fb is None:
+                notes.append(why)
+            else:
+                fb, said = self._batch_or_loop(problem, f, fb, need)
+                notes.append(said)
 
         def call():
             value, counters["f_evals"] = self._evaluate(f, x, problem, fb)
@@ -95,6 +98,18 @@ class _Numeric:
             note=note,
             counters=counters,
         )
+
+    def _batch_or_loop(self, problem: Problem, f, fb, need: int):
+        """fb where the batched call is the faster, else None; and what the row says."""
+        x = problem.theta
+        way = batch.faster(
+            lambda: self._evaluate(f, x, problem, fb), lambda: self._evaluate(f, x, problem)
+        )
+        if way == "batched" or (way is None and need >= batch.MIN_POINTS):
+            why = "measured faster" if way else f"{need} points: measured as fast as the loop"
+            return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
+        why = "measured faster than" if way else f"{need} points: measured as fast as"
+        return None, f"one point at a time ({why} one torch.func.vmap call)"
 
 
 class FiniteDifference(_Numeric):
@@ -125,6 +140,8 @@ class FiniteDifference(_Numeric):
         axes, tangent = self._directions(problem)
         if fb is not None:
             return _batched(problem, fb, f, x, steps_for(x, axes, base, relative), s)
+        if problem.operator in BATCHED_OPERATORS:
+            return _looped(problem, f, x, steps_for(x, axes, base, relative), s)
         ev = Evaluations(f, x)
         return _apply(
             problem, ev, s, s, axes, tangent, lambda dirs: steps_for(x, dirs, base, relative)
@@ -140,6 +157,14 @@ def _batched(problem: Problem, fb, f, x, steps, s: Stencil):
     jac = batch.first(fb, f0, x, steps, s).reshape(problem.m, problem.n)
     value = (problem.cotangent @ jac) if problem.operator == "vjp" else jac
     evals = sum(1 for c in s.offsets if c != 0) * problem.n + (f0 is not None)
+    return value.reshape(problem.value_shape), evals
+
+
+def _looped(problem: Problem, f, x, steps, s: Stencil):
+    """A first-order operator along the axes by the plain loop: (value, evaluations)."""
+    jac, evals = along_axes(f, x, steps, s)
+    jac = jac.reshape(problem.m, problem.n)
+    value = (problem.cotangent @ jac) if problem.operator == "vjp" else jac
     return value.reshape(problem.value_shape), evals
 
 
@@ -182,6 +207,10 @@ class Richardson(_Numeric):
             nonlocal total
             if fb is not None:
                 value, evals = _batched(problem, fb, f, x, steps_for(x, axes, h, True), CENTRAL)
+                total += evals
+                return value
+            if problem.operator in BATCHED_OPERATORS:
+                value, evals = _looped(problem, f, x, steps_for(x, axes, h, True), CENTRAL)
                 total += evals
                 return value
             ev = Evaluations(f, x)
@@ -249,6 +278,8 @@ class ComplexStep(_Numeric):
         def steps(dirs):
             return steps_for(x, dirs, h, problem.step is None)
 
+        if problem.operator in BATCHED_OPERATORS:
+            return _looped(problem, f, x, steps(axes), IMAGINARY)
         if k == 1:
             value = _apply(problem, ev, IMAGINARY, IMAGINARY, axes, tangent, steps)
             return value, ev.count

@@ -8,6 +8,7 @@ from tabulate import tabulate
 
 from diffcompare.form.operator import OPERATORS
 from diffcompare.runner.result import Result, Results
+from diffcompare.runner.timing import NOISY
 
 SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "timeout"}
 
@@ -85,11 +86,11 @@ def digits(r: Result) -> str:
     return f"{r.digits:.1f}" + ("" if r.passed in (True, None) else " ✗")
 
 
-NOISY = 0.5  # a timing whose IQR is above this fraction of its median is marked noisy
-
-
 def noisy(r: Result) -> bool:
-    """Its repeats spread too widely to compare its time with another's."""
+    """Its repeats spread too widely to compare its time with another's (the row says;
+    a results file from before rows said is judged from its IQR)."""
+    if r.noisy is not None:
+        return r.noisy
     return bool(r.eval_s and r.eval_iqr_s is not None and r.eval_iqr_s > NOISY * r.eval_s)
 
 

@@ -72,6 +72,7 @@ class Cells:
             eval_iqr_s=t.iqr,
             eval_min_s=t.min,
             repeats=t.repeats,
+            noisy=t.noisy,
             primal_s=primal,
             cost_ratio=ratio,
         )

@@ -58,6 +58,9 @@ def describe(with_torch: bool = True) -> dict:
         "git_commit": _git_commit(),
         "gpu": None,
     }
+    from diffcompare.runner.threads import pools
+
+    env["thread_pools"] = pools()
     if with_torch:
         import torch
 

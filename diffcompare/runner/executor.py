@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from diffcompare.form.registry import Case
-from diffcompare.runner import state
+from diffcompare.runner import state, threads
 from diffcompare.runner.cell import Cells, bare_row, caught
 from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.plan import Plan
@@ -29,6 +29,7 @@ class InProcess:
 
     def __init__(self, plan: Plan, timeout: float | None = None):
         set_up(plan.methods)
+        self.threads = threads.limit(plan.threads)  # before capture: restored to it
         self.state = state.capture()  # what every cell starts from
         self.changed = ""  # a change made while setting a case up, for its next row
         self.plan = plan
@@ -73,7 +74,7 @@ class InProcess:
             self._restore(case)
 
     def cell(self, case: Case, op: str, dtype: str, method, device: str) -> Result:
-        row = self._cell(case, op, dtype, method, device)
+        row = replace(self._cell(case, op, dtype, method, device), threads=self.threads)
         self._restore(case)
         row, self.changed = self._noted(row), ""
         return row
@@ -107,4 +108,4 @@ class InProcess:
             return bare_row(case, op, dtype, method, device, "error", message, tb)
 
     def close(self) -> None:
-        pass
+        threads.release()  # this process is the caller's: its own thread count again

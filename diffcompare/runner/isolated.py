@@ -274,7 +274,8 @@ class Isolated:
         args = (self.spec, case.name, op, dtype, method.name, device, failed)
         row, failure = self._wait(_cell, *args)
         if failure:
-            return bare_row(case, op, dtype, method, device, *failure)
+            row = bare_row(case, op, dtype, method, device, *failure)
+            return replace(row, threads=self.plan.threads)
         return row
 
     def _stop_pool(self) -> None:

@@ -79,7 +79,9 @@ def run(
 
 def _results(plan: Plan, rows: list[Result]) -> Results:
     about = {c.name: c.doc for c in plan.cases}
-    return Results(describe(with_torch=_uses_torch(plan.methods)), tuple(rows), about)
+    env = describe(with_torch=_uses_torch(plan.methods))
+    env["threads"] = plan.threads
+    return Results(env, tuple(rows), about)
 
 
 def _uses_torch(methods: Sequence) -> bool:

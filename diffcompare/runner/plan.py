@@ -19,6 +19,7 @@ class Plan:
     budget: Budget = Budget()
     seed: int = 0
     step: float | None = None
+    threads: int | None = 1  # of the timed libraries (runner.threads); None: as they are
 
 
 def pairs(plan: Plan):

@@ -42,6 +42,8 @@ class Result:
     repeats: int | None = None
     primal_s: float | None = None
     cost_ratio: float | None = None
+    noisy: bool | None = None  # the timing's IQR above timing.NOISY of its median
+    threads: int | None = None  # torch's (and BLAS's) thread count in the timed cell
     f_evals: int | None = None
     step: float | None = None
     seed: int | None = None

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+NOISY = 0.5  # a timing whose IQR is above this fraction of its median is noisy
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -18,6 +20,11 @@ class Timing:
     min: float
     number: int  # calls per repeat
     repeats: int
+
+    @property
+    def noisy(self) -> bool:
+        """Its repeats spread too widely to compare its median with another's."""
+        return self.iqr > NOISY * self.median
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.environment import describe
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.setup import set_up
+from diffcompare.runner.threads import limit
 from diffcompare.runner.timing import Budget
 from diffcompare.sweep.record import Sweep
 
@@ -38,11 +39,13 @@ def sweep(
     timeout: float = 10.0,
     budget: Budget | None = None,
     progress: bool = False,
+    threads: int | None = 1,
 ) -> Sweep:
     # torch is imported here, not inside the first torch cell's prepare time
     environment = describe(with_torch=any(by_name(m).backend == "torch" for m in methods))
     # and the rest of what a run's process does once, outside any cell's time limit
     set_up([by_name(m) for m in methods])
+    environment["threads"] = limit(threads)
     points = []
     cells = [(f, m) for f in families for m in methods]
     bar = tqdm(cells, desc="sweep size", unit="curve", disable=not progress or None, leave=False)
