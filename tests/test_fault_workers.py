@@ -270,3 +270,39 @@ def test_state_a_case_changes_is_put_back_and_named(leaky_cases):
     for r in rows["after_it"]:  # every later row as if nothing had happened
         assert r.status == "ok" and r.passed and r.digits > 14, (r.method, r.message)
         assert "changed" not in r.message
+
+
+def test_a_timeout_keeps_the_workers_derivations(tmp_path):
+    """The worker stops a cell that runs long itself and lives on: the float32 SymPy row
+    after a float64 cell's timeout uses the derivation it made for float64 (the case
+    was traced once), where a replaced worker had traced and derived it again."""
+    log = tmp_path / "traces.log"
+    cases = _write(
+        tmp_path / "stuck.py",
+        f"""
+        import numpy as np
+        from diffcompare import case, xnp
+
+        @case(inputs={{"x": np.array([0.5, 1.5])}})
+        def stuck_off_the_point(x, xp=xnp):
+            if xp.name == "sympy":
+                with open({str(log)!r}, "a") as f:
+                    f.write("traced\\n")
+            if xp.name == "numpy" and 0.5 < float(x[0]) < 0.51:  # fd-central's points
+                while True:
+                    pass
+            return xp.sum(xp.sin(x))
+        """,
+    )
+    out = tmp_path / "out"
+    args = ["run", "--cases", str(cases), "--method", "sympy,fd-central,torch", "--timeout", "2"]
+    done = _cli(
+        [*args, "--no-progress", "--quick", "--dtype", "float64,float32", "--out", str(out)]
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {(r["method"], r["dtype"]): r for r in _rows(out)}
+    for dtype in ("float64", "float32"):
+        r = rows["fd-central", dtype]
+        assert r["status"] == "timeout" and "worker was replaced" not in r["message"]
+        assert rows["sympy", dtype]["status"] == rows["torch", dtype]["status"] == "ok"
+    assert log.read_text().count("traced") == 1

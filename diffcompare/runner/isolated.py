@@ -5,10 +5,11 @@ memory limit; a worker that dies costs its cell only.
 a time limit per cell and a memory limit on the worker (RLIMIT_DATA, set above what the
 worker holds once it has imported torch and SymPy, over a GiB with a CUDA build of
 torch, and started CUDA if the run uses it): a cell that hangs, or a case
-that allocates without end, costs that cell (a ``timeout`` or ``error`` row) and the
-worker is replaced; the run goes on. The worker is started once and keeps its caches
-(SymPy derivations, references), so isolation costs a process start
-and a little pickling per cell.
+that allocates without end, costs that cell (a ``timeout`` or ``error`` row); the run
+goes on. The worker enforces the time limit itself (SIGALRM) and keeps its caches;
+the parent replaces it only past the limit and a grace period, or past its memory. The
+worker is started once and keeps its caches (SymPy derivations, references), so
+isolation costs a process start and a little pickling per cell.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ class Sources:
 
 _WORKERS: dict[bytes, InProcess] = {}  # in the worker process: one runner per plan
 _BROKEN: list[str] = []  # in the worker process: why its cases could not be loaded
+_LIMIT: list[float | None] = [None]  # in the worker process: the time limit it enforces
+
+
+def grace(timeout: float) -> float:
+    """How long past the time limit the parent waits before it replaces the worker: the
+    worker stops Python code at the limit itself (SIGALRM) and keeps what it has derived
+    and referenced; only code that does not return to Python (a long call into C, a case
+    that swallows the interrupt) costs the worker."""
+    return min(max(1.0, 0.25 * timeout), 10.0)
 
 
 def _data_bytes() -> int:
@@ -54,7 +64,11 @@ def _data_bytes() -> int:
 
 
 def _start(
-    sources: Sources, memory_mb: int | None, cuda: bool = False, methods: tuple[str, ...] = ()
+    sources: Sources,
+    memory_mb: int | None,
+    cuda: bool = False,
+    methods: tuple[str, ...] = (),
+    timeout: float | None = None,
 ) -> None:
     """Runs once in each new worker process: cases, the heavy imports (done here, while
     the parent does its own, rather than inside the first cell's timing), CUDA's context
@@ -65,6 +79,7 @@ def _start(
     import resource
 
     interrupt.ignore()  # Ctrl-C is the parent's to handle: every interrupt here is a case's
+    _LIMIT[0] = timeout
     try:
         if sources.builtin:
             registry.builtin()
@@ -90,7 +105,7 @@ def _runner(plan: bytes) -> InProcess:
         raise CaseError(_BROKEN[0])
     if plan not in _WORKERS:
         _WORKERS.clear()
-        _WORKERS[plan] = InProcess(pickle.loads(plan))
+        _WORKERS[plan] = InProcess(pickle.loads(plan), timeout=_LIMIT[0])
     return _WORKERS[plan]
 
 
@@ -152,8 +167,9 @@ class Isolated:
         gives it the plan. cuda: the plan may run cells on CUDA (start its context);
         methods: the plan's methods, set up in each worker before its first cell."""
         self.timeout = timeout
+        self.hard = timeout + grace(timeout)  # the worker's own limit fires first
         self.memory_mb = memory_mb
-        self.initargs = (sources, memory_mb, cuda, tuple(methods))
+        self.initargs = (sources, memory_mb, cuda, tuple(methods), timeout)
         self.failed: dict = {}  # (case, operator, dtype) -> why its oracle failed
         self.watch = footprint.Watch() if memory_mb else None
         self.limit: int | None = None  # resident bytes past which the worker is killed
@@ -221,10 +237,10 @@ class Isolated:
         from pebble import ProcessExpired
 
         try:
-            future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+            future = self.pool.schedule(fn, args=args, timeout=self.hard)
         except RuntimeError:  # the pool broke while idle: its worker died between tasks
             self._renew()
-            future = self.pool.schedule(fn, args=args, timeout=self.timeout)
+            future = self.pool.schedule(fn, args=args, timeout=self.hard)
         if self.watch and self.limit:
             self.watch.arm(self._pid, self.limit)
         try:
