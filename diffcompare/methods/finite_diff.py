@@ -73,16 +73,17 @@ class _Numeric:
         counters: dict = {}
         notes = []
         fb = None
+        step_rule = _remembered(x)
         if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_TRY:
             fb, why = batch.batched(problem, f)
             if fb is None:
                 notes.append(why)
             else:
-                fb, said = self._batch_or_loop(problem, f, fb, need)
+                fb, said = self._batch_or_loop(problem, f, fb, need, step_rule)
                 notes.append(said)
 
         def call():
-            value, counters["f_evals"] = self._evaluate(f, x, problem, fb)
+            value, counters["f_evals"] = self._evaluate(f, x, problem, fb, step_rule)
             return value
 
         if problem.operator == "vjp":
@@ -99,17 +100,34 @@ class _Numeric:
             counters=counters,
         )
 
-    def _batch_or_loop(self, problem: Problem, f, fb, need: int):
+    def _batch_or_loop(self, problem: Problem, f, fb, need: int, step_rule):
         """fb where the batched call is the faster, else None; and what the row says."""
         x = problem.theta
         way = batch.faster(
-            lambda: self._evaluate(f, x, problem, fb), lambda: self._evaluate(f, x, problem)
+            lambda: self._evaluate(f, x, problem, fb, step_rule),
+            lambda: self._evaluate(f, x, problem, None, step_rule),
         )
         if way == "batched" or (way is None and need >= batch.MIN_POINTS):
             why = "measured faster" if way else f"{need} points: measured as fast as the loop"
             return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
         why = "measured faster than" if way else f"{need} points: measured as fast as"
         return None, f"one point at a time ({why} one torch.func.vmap call)"
+
+
+def _remembered(x: np.ndarray):
+    """steps_for at this point, each set of steps along the axes worked out once: the
+    step is chosen when preparing (as the schema's prepare_s says), not in every call."""
+    memo: dict = {}
+
+    def step_rule(at, dirs, base, relative):
+        if at is not x or not isinstance(dirs, range):
+            return steps_for(at, dirs, base, relative)
+        key = (dirs.start, dirs.stop, float(base), relative)
+        if key not in memo:
+            memo[key] = steps_for(at, dirs, base, relative)
+        return memo[key]
+
+    return step_rule
 
 
 class FiniteDifference(_Numeric):
@@ -134,17 +152,17 @@ class FiniteDifference(_Numeric):
     def _points(self, problem: Problem) -> int:
         return len(self.stencil.offsets)
 
-    def _evaluate(self, f, x, problem: Problem, fb=None):
+    def _evaluate(self, f, x, problem: Problem, fb=None, step_rule=steps_for):
         s = self.stencil
         base, relative = self._base(problem)
         axes, tangent = self._directions(problem)
         if fb is not None:
-            return _batched(problem, fb, f, x, steps_for(x, axes, base, relative), s)
+            return _batched(problem, fb, f, x, step_rule(x, axes, base, relative), s)
         if problem.operator in BATCHED_OPERATORS:
-            return _looped(problem, f, x, steps_for(x, axes, base, relative), s)
+            return _looped(problem, f, x, step_rule(x, axes, base, relative), s)
         ev = Evaluations(f, x)
         return _apply(
-            problem, ev, s, s, axes, tangent, lambda dirs: steps_for(x, dirs, base, relative)
+            problem, ev, s, s, axes, tangent, lambda dirs: step_rule(x, dirs, base, relative)
         ), ev.count
 
 
@@ -199,18 +217,18 @@ class Richardson(_Numeric):
     def _first_step(self, problem: Problem):
         return 0.1 if problem.step is None else problem.step
 
-    def _evaluate(self, f, x, problem: Problem, fb=None):
+    def _evaluate(self, f, x, problem: Problem, fb=None, step_rule=steps_for):
         axes, tangent = self._directions(problem)
         total = 0
 
         def phi(h):
             nonlocal total
             if fb is not None:
-                value, evals = _batched(problem, fb, f, x, steps_for(x, axes, h, True), CENTRAL)
+                value, evals = _batched(problem, fb, f, x, step_rule(x, axes, h, True), CENTRAL)
                 total += evals
                 return value
             if problem.operator in BATCHED_OPERATORS:
-                value, evals = _looped(problem, f, x, steps_for(x, axes, h, True), CENTRAL)
+                value, evals = _looped(problem, f, x, step_rule(x, axes, h, True), CENTRAL)
                 total += evals
                 return value
             ev = Evaluations(f, x)
@@ -221,7 +239,7 @@ class Richardson(_Numeric):
                 CENTRAL,
                 axes,
                 tangent,
-                lambda dirs: steps_for(x, dirs, h, True),
+                lambda dirs: step_rule(x, dirs, h, True),
             )
             total += ev.count
             return value
@@ -268,7 +286,7 @@ class ComplexStep(_Numeric):
             )
         return f
 
-    def _evaluate(self, f, x, problem: Problem, fb=None):
+    def _evaluate(self, f, x, problem: Problem, fb=None, step_rule=steps_for):
         k = ops.order(problem.operator)
         h = self._first_step(problem)
         outer = eps(problem.dtype) ** (1 / 3)
@@ -276,7 +294,7 @@ class ComplexStep(_Numeric):
         ev = Evaluations(f, x, complex_=True)
 
         def steps(dirs):
-            return steps_for(x, dirs, h, problem.step is None)
+            return step_rule(x, dirs, h, problem.step is None)
 
         if problem.operator in BATCHED_OPERATORS:
             return _looped(problem, f, x, steps(axes), IMAGINARY)
@@ -286,7 +304,7 @@ class ComplexStep(_Numeric):
         # second order: inner complex step along a, outer central difference along b
         a_steps = steps(axes)
         b = tangent if problem.operator == "hvp" else axes
-        b_steps = steps_for(x, b, outer, True)
+        b_steps = step_rule(x, b, outer, True)
         value = second(ev, axes, a_steps, IMAGINARY, b, b_steps, CENTRAL, same=False)
         if problem.operator == "hessian":
             value = (value + value.T) / 2  # the two orders agree to the scheme's error

@@ -105,13 +105,26 @@ class ScipyDifferentiate(_NumericPeer):
     def operator(self, problem: Problem, f, x, counters: dict):
         from scipy import differentiate as sd
 
-        m = problem.m
+        from diffcompare.methods import batch
+
+        m, n = problem.m, problem.n
+        fb, why = batch.batched(problem, f)  # scipy is vectorised: give it a vectorised f
+        said = (
+            "f vectorised by torch.func.vmap, as scipy.differentiate evaluates it"
+            if fb
+            else f"{why}: f evaluated at scipy's points one by one"
+        )
+        rows = max(1, batch.CHUNK // n)
+
+        def at(pts: np.ndarray) -> np.ndarray:  # (B, n) points -> (B, m) values
+            if fb is None:
+                return np.stack([np.reshape(f(p), (m,)) for p in pts])
+            return np.concatenate([fb(pts[i : i + rows]) for i in range(0, len(pts), rows)])
 
         def batched(X):
-            # scipy evaluates many points at once along trailing axes; the case takes one
+            # scipy evaluates many points at once along trailing axes
             X = np.asarray(X)
-            pts = X.reshape(X.shape[0], -1).T
-            out = np.stack([np.reshape(f(p.astype(x.dtype)), (m,)) for p in pts], axis=-1)
+            out = at(np.ascontiguousarray(X.reshape(n, -1).T, dtype=x.dtype)).T
             return out.reshape((m, *X.shape[1:])) if problem.out_shape else out.reshape(X.shape[1:])
 
         second = problem.operator in ("hessian", "hvp", "second_derivative")
@@ -121,6 +134,9 @@ class ScipyDifferentiate(_NumericPeer):
             bad = int(np.sum(np.asarray(r.status) != 0))
             if bad:
                 counters["note"] = f"scipy did not converge on {bad} of {r.status.size} entries"
+                counters["note"] += "; " + said
+            else:
+                counters["note"] = said
             return np.asarray(r.ddf if second else r.df).reshape(-1, problem.n)
 
         return compute

@@ -116,6 +116,8 @@ def along_axes(f: Callable, x: np.ndarray, steps, s: Stencil) -> tuple[np.ndarra
         acc = acc + w * (f0 if c == 0 else values[moved.index(c)])
     if s.imaginary:
         acc = acc.imag
+    if acc.ndim == 1:  # a scalar f: the gradient as it stands
+        return acc / (s.denominator * np.asarray(steps)), len(moved) * len(steps) + (f0 is not None)
     h = np.asarray(steps).reshape(-1, *([1] * (acc.ndim - 1)))
     jac = np.ascontiguousarray(np.moveaxis(acc / (s.denominator * h), 0, -1))
     return jac, len(moved) * len(steps) + (f0 is not None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
+@functools.cache
 def eps(dtype: str) -> float:
     return float(np.finfo(np.dtype(dtype)).eps)
 
