@@ -2,10 +2,11 @@
 OpenMP pools (threadpoolctl), and JAX's (where it is imported later).
 
 A timed run uses one thread by default, as ADBench and GradBench fix theirs: on a shared
-machine a second thread is as likely to fight another process for a core as to help
-(torch at n >= 1e5 measured 10-150 times slower with two threads than with one here,
-benchmarks/harness.py), and a row timed with an unknown number of threads cannot be
-compared with another. Every row records the count it ran with.
+machine a second thread is as likely to fight another process for a core as to help. On
+this project's 2-core machine torch's gradient at n >= 1e5 took half the time with two
+threads while the other core was idle (benchmarks/harness.py) and 10-150 times as long
+while it was busy (issue 32): a time that depends on the neighbours is no measurement.
+Every row records the count it ran with.
 """
 
 from __future__ import annotations
