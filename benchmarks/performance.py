@@ -341,9 +341,23 @@ def main() -> int:
             "",
         ]
     )
-    Path(args.out).write_text(text + NOTES)
+    page = Path(args.out)
+    Path(args.out).write_text(text + NOTES + kept(page.read_text() if page.exists() else ""))
     print(table)
     return 0
+
+
+KEPT = ("## The harness against the libraries it times", "## The default run, ")
+
+
+def kept(page: str) -> str:
+    """The sections other scripts (benchmarks/harness.py) or dated notes wrote: this
+    script rewrites the rest of the page, not them."""
+    out = []
+    for part in page.split("\n## ")[1:]:
+        if any(f"## {part}".startswith(h) for h in KEPT):
+            out.append("\n## " + part.rstrip() + "\n")
+    return "".join(out)
 
 
 NOTES = """

@@ -122,3 +122,20 @@ def test_a_reused_out_folder_holds_only_this_runs_files(tmp_path):
     assert _run(tmp_path, "sine") == 0
     assert not any(p.exists() for p in stale) and mine.read_text() == "keep"
     assert (tmp_path / "results.json").exists()
+
+
+def test_full_wraps_wide_tables_to_the_terminal(tmp_path, capsys, monkeypatch):
+    """--full prints summary.md's tables; wider than the terminal, the method columns go
+    into several tables, each with the case, operator and dtype again, none lost."""
+    monkeypatch.setenv("COLUMNS", "90")
+    argv = ["run", "--quick", "--case", "sine,detached", "--method", "all", "--no-progress"]
+    assert main([*argv, "--full", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    tables = [line for line in out.splitlines() if line.startswith("|")]
+    assert tables and max(map(len, tables)) <= 90
+    heads = [line for line in tables if line.startswith("| case ")]
+    assert len(heads) > 2  # accuracy and timing, each in more than one table
+    for name in ("sympy", "fd-richardson", "torch-forward", "scipy-differentiate"):
+        assert any(f" {name} " in h for h in heads), name
+    summary = (tmp_path / "summary.md").read_text()  # the file keeps one table each
+    assert max(len(line) for line in summary.splitlines() if line.startswith("|")) > 90

@@ -157,7 +157,7 @@ def shown(results, args) -> str:
     from diffcompare.report import summary
     from diffcompare.report.verdict import brief
 
-    if args.full:
-        return summary(results)
     width = shutil.get_terminal_size(fallback=(120, 24)).columns
+    if args.full:  # summary.md's tables, the wide ones wrapped to the terminal
+        return summary(results, width=width)
     return brief(results, width=width, fmt=args.format, quiet=args.quiet)

@@ -19,7 +19,7 @@ from diffcompare.form.problem import Problem
 MIN_POINTS = 64  # the rule where timing does not tell: vmap's fixed cost is ~0.1-0.4 ms
 MIN_TRY = 16  # below this the loop: fewer points than vmap's fixed cost could pay for
 CLEAR = 1.5  # how much faster one way must be measured to be chosen over the rule
-MEASURE_S = 0.3  # at most this long measuring the two ways, per prepared cell
+MEASURE_S = 0.1  # at most this long measuring the two ways, per prepared cell
 CHUNK = 1 << 22  # numbers per batch (32 MiB of float64)
 
 
@@ -101,7 +101,7 @@ def first(fb: Batched, f0, x: np.ndarray, steps, stencil) -> np.ndarray:
 
 def faster(batched_call: Callable, loop_call: Callable) -> str | None:
     """'batched' or 'loop' where one is measured CLEAR times faster than the other (each
-    the best of up to three calls, taking turns, after one call each), None where the
+    the best of up to two calls, taking turns, after one call each), None where the
     two are too close to tell or measuring would cost over MEASURE_S: then the rule
     decides (MIN_POINTS), so that a row's values do not change with the machine's noise."""
     import time
@@ -109,7 +109,7 @@ def faster(batched_call: Callable, loop_call: Callable) -> str | None:
     start = time.perf_counter()
     best = {"batched": float("inf"), "loop": float("inf")}
     calls = {"batched": batched_call, "loop": loop_call}
-    for round_ in range(4):
+    for round_ in range(3):
         for way, call in calls.items():
             t0 = time.perf_counter()
             call()

@@ -107,14 +107,53 @@ def _value(r: Result) -> str:
     return f"{r.value:.6g}" if isinstance(r.value, float) else str(r.value)
 
 
-def accuracy(rows: list[Result], fmt: str = "github") -> str:
+def accuracy(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     headers, body = _pivot(rows, digits)
-    return table(body, headers, fmt)
+    return fitted(body, headers, fmt, width)
 
 
-def timing(rows: list[Result], fmt: str = "github") -> str:
+def timing(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     headers, body = _pivot(rows, _time)
-    return table(body, headers, fmt)
+    return fitted(body, headers, fmt, width)
+
+
+def fitted(body, headers, fmt: str = "github", width: int | None = None, keep: int = 3) -> str:
+    """The table, or, wider than width, the same rows in several tables one under another:
+    each repeats the first ``keep`` columns (case, operator, dtype) and takes as many of
+    the method columns as fit, in order."""
+    whole = table(body, headers, fmt)
+    if width is None or max(map(len, whole.splitlines()), default=0) <= width:
+        return whole
+    parts, start = [], keep
+    while start < len(headers):
+        stop = start + 1  # one method column at least, whatever the width
+        while stop < len(headers) and _width(body, headers, keep, start, stop + 1, fmt) <= width:
+            stop += 1
+        cols = [*range(keep), *range(start, stop)]
+        parts.append(table([[r[i] for i in cols] for r in body], [headers[i] for i in cols], fmt))
+        start = stop
+    return "\n\n".join(parts)
+
+
+def wrapped(body, headers, fmt: str = "github", width: int | None = None) -> str:
+    """The table, or, wider than width, its last column's text wrapped within its cell
+    (for a terminal: a markdown reader takes each line for a row of its own)."""
+    whole = table(body, headers, fmt)
+    if width is None or not body or _widest(whole) <= width:
+        return whole
+    others = _widest(table([r[:-1] for r in body], headers[:-1], fmt))
+    room = max(12, width - others - 3)
+    return table(body, headers, fmt, maxcolwidths=[None] * (len(headers) - 1) + [room])
+
+
+def _widest(text: str) -> int:
+    return max(map(len, text.splitlines()), default=0)
+
+
+def _width(body, headers, keep: int, start: int, stop: int, fmt: str) -> int:
+    cols = [*range(keep), *range(start, stop)]
+    text = table([[r[i] for i in cols] for r in body], [headers[i] for i in cols], fmt)
+    return max(map(len, text.splitlines()), default=0)
 
 
 def kinks(rows: list[Result], fmt: str = "github") -> str:
@@ -125,7 +164,7 @@ def kinks(rows: list[Result], fmt: str = "github") -> str:
     return table(body, headers, fmt)
 
 
-def reasons(rows: list[Result], fmt: str = "github") -> str:
+def reasons(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     seen: dict[tuple, list[str]] = {}
     for r in sorted(rows, key=lambda r: (r.status, column(r), r.message, r.case)):
         if r.status != "ok" or (r.passed is False):
@@ -136,7 +175,7 @@ def reasons(rows: list[Result], fmt: str = "github") -> str:
         names = sorted(set(cases))
         shown = ", ".join(names[:4]) + (f" (+{len(names) - 4} more)" if len(names) > 4 else "")
         body.append([method, status, shown, message[:160]])
-    return table(body, ["method", "status", "cases", "why"], fmt) if body else ""
+    return wrapped(body, ["method", "status", "cases", "why"], fmt, width) if body else ""
 
 
 FINDINGS = (
@@ -147,7 +186,7 @@ FINDINGS = (
 )
 
 
-def findings(rows: list[Result], fmt: str = "github") -> str:
+def findings(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     """What a run found about the cases themselves, once per case and kind."""
     seen: dict[tuple[str, str], str] = {}
     for r in sorted(rows, key=lambda r: (r.case, r.operator, r.dtype, r.method)):
@@ -156,10 +195,11 @@ def findings(rows: list[Result], fmt: str = "github") -> str:
                 detail = next(p for p in r.message.split("; ") if needle in p)
                 seen.setdefault((r.case, what), detail)
     body = [[case, what, detail[:160]] for (case, what), detail in seen.items()]
-    return table(body, ["case", "finding", "detail"], fmt)
+    return wrapped(body, ["case", "finding", "detail"], fmt, width)
 
 
-def summary(results: Results) -> str:
+def summary(results: Results, width: int | None = None) -> str:
+    """summary.md; with width (the terminal's), its wide tables wrapped to it."""
     rows = list(results.rows)
     env = results.environment
     parts = [
@@ -172,20 +212,20 @@ def summary(results: Results) -> str:
         "## Accuracy: correct digits against the oracle (17 = exact; ✗ = beyond the "
         "method's tolerance)",
         "",
-        accuracy(rows),
+        accuracy(rows, width=width),
         "",
         "## Timing: median per derivative call, × cost ratio (derivative / primal); "
         f"~ = noisy (IQR over {NOISY:.0%} of the median)",
         "",
-        timing(rows),
+        timing(rows, width=width),
     ]
-    found = findings(rows)
+    found = findings(rows, width=width)
     if any(needle in r.message for r in rows for needle, _ in FINDINGS):
         parts += ["", "## Findings about the cases themselves", "", found]
     k = kinks(rows)
     if k:
         parts += ["", "## Values at kinks: every value in the subdifferential is right", "", k]
-    why = reasons(rows)
+    why = reasons(rows, width=width)
     if why:
         parts += ["", "## Rows that are not ok, or miss their tolerance, and why", "", why]
     if results.cases:
@@ -194,7 +234,7 @@ def summary(results: Results) -> str:
             "",
             "## The cases",
             "",
-            table(body, ["case", "about"]),
+            wrapped(body, ["case", "about"], width=width),
         ]
     return "\n".join(parts) + "\n"
 
