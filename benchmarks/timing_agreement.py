@@ -2,7 +2,8 @@
 
     python benchmarks/timing_agreement.py            # writes docs/timing-agreement.md
 
-Runs benchmarks/test_bench.py with benchmarks enabled on a selection of cases (CPU),
+Runs the benchmark suite (diffcompare/bench.py, through benchmarks/test_bench.py) with
+benchmarks enabled on a selection of cases (CPU),
 where each benchmark also records the runner's median for the same prepared callable,
 and tabulates runner median / pytest-benchmark median.
 """

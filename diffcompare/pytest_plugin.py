@@ -21,7 +21,19 @@ from diffcompare.runner.options import SHARED, add_to_pytest
 
 
 def pytest_addoption(parser):
-    add_to_pytest(parser.getgroup("diffcompare"))
+    group = parser.getgroup("diffcompare")
+    add_to_pytest(group)
+    for name, what in (
+        ("cases", "load cases from a .py file or module (repeatable)"),
+        ("case", "case name or glob (repeatable)"),
+        ("tag", "cases with this tag (repeatable)"),
+    ):
+        group.addoption(
+            f"--diffcompare-{name}",
+            action="append",
+            default=None,
+            help=f"pytest --pyargs diffcompare.bench: {what}",
+        )
 
 
 MARKER_KEYS = ("methods", "dtype", "operator", "seed", "step")

@@ -26,7 +26,7 @@ LAYERS = (
     ("sweep",),
     ("report",),
     ("results",),
-    ("checker", "explain", "pytest_plugin", "library"),
+    ("checker", "explain", "pytest_plugin", "library", "bench"),
     ("cli",),
     ("__init__", "__main__"),
 )
