@@ -64,8 +64,8 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
     byte for byte the one a fresh figure gives (tested)."""
     rows = _plotted(results)
     colours = colours_for(column(r) for r in results.rows)
-    fig = Figure(figsize=(4.4, 3.0))
-    ax = fig.add_axes((0.14, 0.15, 0.82, 0.75))
+    fig = Figure(figsize=(6.0, 3.0))
+    ax = fig.add_axes((0.10, 0.15, 0.58, 0.75))  # the case's own legend on the right
     ax.set_xscale("log")
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(SECONDS)  # plain text: mathtext's 10^k parses slowly
@@ -80,6 +80,8 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
     for case in cases:
         for points in list(ax.collections):
             points.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
         ax.ignore_existing_data_limits = True  # the x range of this case's points alone
         mine = [r for r in rows if r.case == case]
         # one collection per (family, dtype), not per point
@@ -95,11 +97,61 @@ def save_scatter(results: Results, cases: Iterable[str], folder: Path) -> dict[s
                 edgecolors=colour,
                 s=40,
             )
+        failed = [r for r in mine if r.passed is False]
+        if failed:  # beyond the method's tolerance: crossed out
+            ax.scatter(
+                [r.eval_s for r in failed],
+                [r.digits for r in failed],
+                marker="x",
+                c="black",
+                s=60,
+                linewidths=1.2,
+            )
+        ax.legend(
+            handles=_case_handles(mine, colours, bool(failed)),
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            fontsize=6,
+            frameon=False,
+        )
         ax.set_title(case, fontsize=9)
         name = f"scatter_{case}"
         paths[name] = folder / f"{file_name(name)}.png"
         fig.savefig(paths[name], dpi=DPI)
     return paths
+
+
+def _case_handles(mine, colours, failed: bool) -> list:
+    """A case's legend: each method it shows (colour, and its family's marker), float32
+    hollow where it has float32 rows, a cross where a row missed its tolerance."""
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=colours[name],
+            marker=FAMILY_MARKER.get(family, "o"),
+            linestyle="",
+            label=name,
+        )
+        for name, family in dict.fromkeys((column(r), r.family) for r in mine)
+    ]
+    if any(r.dtype == "float32" for r in mine):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="grey",
+                marker="o",
+                fillstyle="none",
+                linestyle="",
+                label="float32 (hollow)",
+            )
+        )
+    if failed:
+        handles.append(
+            Line2D([], [], color="black", marker="x", linestyle="", label="beyond tolerance")
+        )
+    return handles
 
 
 def scatter(results: Results, case: str) -> Figure:
