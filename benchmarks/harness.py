@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.utils.benchmark as tb
+from page import replaced  # benchmarks/page.py, beside this script
 from tabulate import tabulate
 
 from diffcompare.form import registry
@@ -249,15 +250,6 @@ def _row(check: str, against: str, r: tuple, high: float | None, low: float = 0.
     return [check, against, target, f"{median:.2f}× ({lo:.2f}–{hi:.2f})", met]
 
 
-def replaced(page: str, section: str) -> str:
-    """The page with its HEADING section (up to the next heading) replaced, or added."""
-    if HEADING not in page:
-        return page.rstrip() + "\n\n" + section
-    start = page.index(HEADING)
-    end = page.find("\n## ", start + 1)
-    return page[:start] + section.rstrip() + "\n" + (page[end:] if end >= 0 else "")
-
-
 def main() -> int:
     registry.builtin()
     threads.limit(1)
@@ -294,7 +286,7 @@ rounds of the same cell here, as the other core was idle or busy: the reason a t
 uses one thread unless told (`--threads`).
 """
     page = ROOT / "docs" / "performance.md"
-    page.write_text(replaced(page.read_text(), section))
+    page.write_text(replaced(page.read_text(), HEADING, section))
     print(section)
     return 0
 

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from page import replaced  # benchmarks/page.py, beside this script
+
 from diffcompare.runner.environment import describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +33,6 @@ def wall(isolation: str) -> float:
             capture_output=True,
         )
         return time.perf_counter() - start
-
-
-def replaced(page: str, section: str) -> str:
-    """The page with its section "## What isolation costs" (up to the next heading)
-    replaced by the new measurement; the rest of the page is written by hand."""
-    start = page.index("## What isolation costs")
-    end = page.find("\n## ", start + 1)
-    return page[:start] + section.rstrip() + "\n" + (page[end:] if end >= 0 else "")
 
 
 def main(rounds: int = 4) -> int:  # 2 gave +1 % and +20 % hours apart
@@ -66,7 +60,7 @@ The worker is spawned once, imports while the parent sets up, and keeps its cach
 cell costs one round trip (pebble, about 0.4 ms) and the pickling of its row.
 """
     page = ROOT / "docs" / "reliability.md"
-    page.write_text(replaced(page.read_text(), text))
+    page.write_text(replaced(page.read_text(), "## What isolation costs", text))
     print(text)
     return 0
 
