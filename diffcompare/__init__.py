@@ -7,6 +7,7 @@ from diffcompare.form.registry import Case, case
 from diffcompare.library import compare, run, select
 from diffcompare.results import Results
 from diffcompare.runner.result import Result
+from diffcompare.taylor import TaylorTest, taylor_test
 
 xnp = NumpyNamespace()
 # NumPy plus norm and stop_gradient: a default for xp= in cases
@@ -16,11 +17,13 @@ __all__ = [
     "CaseError",
     "Result",
     "Results",
+    "TaylorTest",
     "Unsupported",
     "case",
     "check",
     "compare",
     "run",
     "select",
+    "taylor_test",
     "xnp",
 ]

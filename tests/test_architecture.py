@@ -26,7 +26,7 @@ LAYERS = (
     ("sweep",),
     ("report",),
     ("results",),
-    ("checker", "explain", "pytest_plugin", "library", "bench"),
+    ("checker", "explain", "pytest_plugin", "library", "bench", "taylor"),
     ("cli",),
     ("__init__", "__main__"),
 )
