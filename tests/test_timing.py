@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -101,3 +102,43 @@ def test_report_and_result_do_not_import_torch():
     code = "import diffcompare.report, diffcompare.runner.result, sys; "
     code += "assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_break_even_is_prepare_over_the_gain_per_call():
+    from diffcompare.report.tables import break_even
+    from diffcompare.runner.result import Result
+
+    def row(method, family, eval_s, prepare_s=None, case="c"):
+        return Result(
+            case,
+            "gradient",
+            method,
+            family,
+            "cpu",
+            "float64",
+            3,
+            "ok",
+            eval_s=eval_s,
+            prepare_s=prepare_s,
+            first_call_s=2 * eval_s,
+        )
+
+    rows = [
+        row("sympy", "symbolic", 1e-6, 1.0),
+        row("torch", "automatic", 11e-6),
+        row("fd-central", "numeric", 50e-6),
+        row("sympy", "symbolic", 20e-6, 0.5, "d"),
+        row("torch", "automatic", 10e-6, case="d"),
+    ]
+    lines = break_even(rows).splitlines()
+    assert "| 100,000 " in lines[2] and "| torch " in lines[2]  # 1 s / (11 - 1) µs
+    assert lines[3].rstrip(" |").endswith("never")  # derived code no faster per call
+
+
+def test_rows_time_the_first_call_apart(tmp_path):
+    from diffcompare.cli import main
+
+    argv = ["run", "--quick", "--case", "sine", "--method", "sympy,torch", "--no-progress"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert rows and all(r["first_call_s"] > 0 and r["eval_s"] > 0 for r in rows)

@@ -76,6 +76,17 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
         "noisy to compare (its IQR over half its median).</p>",
         _table(tables.timing(rows, "html")),
     ]
+    paid = tables.break_even(rows, "html")
+    if paid:
+        out += [
+            '<h2 id="break-even">Deriving once: when the symbolic derivative pays</h2>',
+            '<p class="guide">SymPy derives and compiles once (prepare), then each call is '
+            "cheap. Break-even N* = prepare ÷ (the fastest other method's call − the "
+            "symbolic call): after N* evaluations deriving has paid; 'never' where the "
+            "derived code is no faster per call. The first call after preparing is shown "
+            "apart from the steady median.</p>",
+            _table(paid),
+        ]
     scatters = [k for k in images if k.startswith("scatter_") and k != "scatter_legend"]
     if scatters:
         out.append('<h2 id="scatter">Accuracy against time, per case</h2>')

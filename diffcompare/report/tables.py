@@ -156,6 +156,58 @@ def _width(body, headers, keep: int, start: int, stop: int, fmt: str) -> int:
     return max(map(len, text.splitlines()), default=0)
 
 
+def break_even(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
+    """For each symbolic row: its one-off preparation, its call, the fastest other
+    method's call on the same problem, and N* = prepare ÷ (t_other − t_symbolic), the
+    number of evaluations after which deriving once has paid ('never' where the derived
+    code is no faster per call)."""
+    timed = [r for r in rows if r.status == "ok" and r.eval_s]
+    body = []
+    for r in sorted(timed, key=_row_key):
+        if r.family != "symbolic" or r.prepare_s is None:
+            continue
+        same = (r.case, r.operator, r.dtype, r.device)
+        others = [
+            o
+            for o in timed
+            if o.family != "symbolic"
+            and o.case == r.case
+            and (o.case, o.operator, o.dtype, o.device) == same
+        ]
+        if not others:
+            continue
+        best = min(others, key=lambda o: o.eval_s)
+        gain = best.eval_s - r.eval_s
+        n = f"{r.prepare_s / gain:,.0f}" if gain > 0 else "never"
+        body.append(
+            [
+                r.case,
+                r.operator,
+                r.dtype,
+                column(r),
+                seconds(r.prepare_s),
+                seconds(r.first_call_s),
+                seconds(r.eval_s),
+                column(best),
+                seconds(best.eval_s),
+                n,
+            ]
+        )
+    headers = [
+        "case",
+        "operator",
+        "dtype",
+        "method",
+        "prepare",
+        "first call",
+        "per call",
+        "fastest other",
+        "its call",
+        "break-even N*",
+    ]
+    return fitted(body, headers, fmt, width, keep=4) if body else ""
+
+
 def kinks(rows: list[Result], fmt: str = "github") -> str:
     at_kink = [r for r in rows if r.reference == "subdifferential"]
     if not at_kink:
@@ -219,6 +271,14 @@ def summary(results: Results, width: int | None = None) -> str:
         "",
         timing(rows, width=width),
     ]
+    paid = break_even(rows, width=width)
+    if paid:
+        parts += [
+            "",
+            "## Deriving once: calls after which the symbolic derivative has paid for itself",
+            "",
+            paid,
+        ]
     found = findings(rows, width=width)
     if any(needle in r.message for r in rows for needle, _ in FINDINGS):
         parts += ["", "## Findings about the cases themselves", "", found]

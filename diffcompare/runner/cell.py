@@ -108,7 +108,10 @@ def attempt(problem, method, device, reference, ref_message=""):
         prepare_s = time.perf_counter() - start
     notes = [n for n in (prepared.note, ref_message) if n]
     try:
-        raw = np.asarray(prepared.to_numpy(prepared.call()))
+        first = time.perf_counter()
+        out = prepared.call()  # the first call after preparing: a JIT's or a cache's cost
+        first_call_s = time.perf_counter() - first
+        raw = np.asarray(prepared.to_numpy(out))
         value = np.asarray(raw, dtype=np.float64)
     except BaseException as exc:
         message, tb = caught(exc)
@@ -139,6 +142,7 @@ def attempt(problem, method, device, reference, ref_message=""):
         ), None
     measured = dict(
         prepare_s=prepare_s,
+        first_call_s=first_call_s,
         f_evals=prepared.counters.get("f_evals"),
         step=prepared.step,
         value=_listed(value),

@@ -36,6 +36,7 @@ class Result:
     value: list | float | None = None
     reference_value: list | float | None = None
     prepare_s: float | None = None
+    first_call_s: float | None = None  # the first call after preparing, alone
     eval_s: float | None = None
     eval_iqr_s: float | None = None
     eval_min_s: float | None = None
