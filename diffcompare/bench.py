@@ -55,8 +55,8 @@ def cells(config) -> list[tuple]:
     out = []
     for c in chosen:
         shape = output_shape(c)
-        ops = [op for op in operators_for(c, shape) if op in asked] if asked else None
-        for op in ops if ops is not None else operators_for(c, shape)[:1]:
+        found = operators_for(c, shape)
+        for op in [op for op in found if op in asked] if asked else found[:1]:
             for m in methods:
                 for d in by_name(m).devices:
                     if d in available_devices():

@@ -18,7 +18,8 @@ from diffcompare.form.problem import Problem
 
 MIN_POINTS = 64  # the rule where timing does not tell: vmap's fixed cost is ~0.1-0.4 ms
 MIN_TRY = 16  # below this the loop: fewer points than vmap's fixed cost could pay for
-CLEAR = 1.5  # how much faster one way must be measured to be chosen over the rule
+CLEAR = 2.0  # how much faster one way must be measured to be chosen over the rule: far
+# enough from even that a loaded machine does not flip a row's way (and its values)
 MEASURE_S = 0.1  # at most this long measuring the two ways, per prepared cell
 CHUNK = 1 << 22  # numbers per batch (32 MiB of float64)
 
@@ -101,26 +102,23 @@ def first(fb: Batched, f0, x: np.ndarray, steps, stencil) -> np.ndarray:
 
 def faster(batched_call: Callable, loop_call: Callable) -> str | None:
     """'batched' or 'loop' where one is measured CLEAR times faster than the other (each
-    the best of up to two calls, taking turns, after one call each), None where the
-    two are too close to tell or measuring would cost over MEASURE_S: then the rule
+    the best of up to three calls, taking turns, after one call each), None where the
+    two are too close to tell or one call of each already took MEASURE_S: then the rule
     decides (MIN_POINTS), so that a row's values do not change with the machine's noise."""
     import time
 
     start = time.perf_counter()
     best = {"batched": float("inf"), "loop": float("inf")}
     calls = {"batched": batched_call, "loop": loop_call}
-    for round_ in range(3):
+    for round_ in range(4):
         for way, call in calls.items():
             t0 = time.perf_counter()
             call()
             if round_:  # the first call of each warms it up
                 best[way] = min(best[way], time.perf_counter() - t0)
-            if time.perf_counter() - start > MEASURE_S:
-                break
-        else:
-            continue
-        break
-    if not all(t < float("inf") for t in best.values()):
+        if time.perf_counter() - start > MEASURE_S:
+            break
+    if round_ == 0:  # the warm-up alone took the time: too slow to measure
         return None
     if best["loop"] >= CLEAR * best["batched"]:
         return "batched"
