@@ -25,10 +25,12 @@ ARGS = [
 ]
 TIMING = {
     "prepare_s",
+    "first_call_s",
     "eval_s",
     "eval_iqr_s",
     "eval_min_s",
     "repeats",
+    "noisy",
     "primal_s",
     "cost_ratio",
     "traceback",
