@@ -122,15 +122,19 @@ def fitted(body, headers, fmt: str = "github", width: int | None = None, keep: i
     each repeats the first ``keep`` columns (case, operator, dtype) and takes as many of
     the method columns as fit, in order."""
     whole = table(body, headers, fmt)
-    if width is None or max(map(len, whole.splitlines()), default=0) <= width:
+    if width is None or _widest(whole) <= width:
         return whole
+
+    def part(start: int, stop: int) -> str:
+        cols = [*range(keep), *range(start, stop)]
+        return table([[r[i] for i in cols] for r in body], [headers[i] for i in cols], fmt)
+
     parts, start = [], keep
     while start < len(headers):
         stop = start + 1  # one method column at least, whatever the width
-        while stop < len(headers) and _width(body, headers, keep, start, stop + 1, fmt) <= width:
+        while stop < len(headers) and _widest(part(start, stop + 1)) <= width:
             stop += 1
-        cols = [*range(keep), *range(start, stop)]
-        parts.append(table([[r[i] for i in cols] for r in body], [headers[i] for i in cols], fmt))
+        parts.append(part(start, stop))
         start = stop
     return "\n\n".join(parts)
 
@@ -150,33 +154,22 @@ def _widest(text: str) -> int:
     return max(map(len, text.splitlines()), default=0)
 
 
-def _width(body, headers, keep: int, start: int, stop: int, fmt: str) -> int:
-    cols = [*range(keep), *range(start, stop)]
-    text = table([[r[i] for i in cols] for r in body], [headers[i] for i in cols], fmt)
-    return max(map(len, text.splitlines()), default=0)
-
-
 def break_even(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     """For each symbolic row: its one-off preparation, its call, the fastest other
     method's call on the same problem, and N* = prepare ÷ (t_other − t_symbolic), the
     number of evaluations after which deriving once has paid ('never' where the derived
     code is no faster per call)."""
     timed = [r for r in rows if r.status == "ok" and r.eval_s]
+    fastest: dict[tuple, Result] = {}  # the fastest non-symbolic row of each problem
+    for o in timed:
+        key = (o.case, o.operator, o.dtype, o.device)
+        if o.family != "symbolic" and (key not in fastest or o.eval_s < fastest[key].eval_s):
+            fastest[key] = o
     body = []
     for r in sorted(timed, key=_row_key):
-        if r.family != "symbolic" or r.prepare_s is None:
+        best = fastest.get((r.case, r.operator, r.dtype, r.device))
+        if r.family != "symbolic" or r.prepare_s is None or best is None:
             continue
-        same = (r.case, r.operator, r.dtype, r.device)
-        others = [
-            o
-            for o in timed
-            if o.family != "symbolic"
-            and o.case == r.case
-            and (o.case, o.operator, o.dtype, o.device) == same
-        ]
-        if not others:
-            continue
-        best = min(others, key=lambda o: o.eval_s)
         gain = best.eval_s - r.eval_s
         n = f"{r.prepare_s / gain:,.0f}" if gain > 0 else "never"
         body.append(
