@@ -1,5 +1,5 @@
-"""The xp vocabulary gives the same values on NumPy, torch, SymPy and the AD oracle's
-50-digit numbers: every word, on all four."""
+"""The xp vocabulary gives the same values on NumPy, torch, JAX (with its extra), SymPy
+and the AD oracle's 50-digit numbers: every word, on all five."""
 
 import mpmath
 import numpy as np
@@ -77,6 +77,15 @@ def on_torch(expr):
     return expr(TorchNamespace(), torch.tensor(A), torch.tensor(B)).numpy()
 
 
+def on_jax(expr):
+    from diffcompare.methods.jax_ad import _jax
+
+    jnp = _jax().numpy  # the 64-bit mode the jax methods run in
+    from diffcompare.form.jax_namespace import JaxNamespace
+
+    return np.asarray(expr(JaxNamespace(), jnp.asarray(A), jnp.asarray(B)))
+
+
 def on_sympy(expr):
     sa = np.array([sympy.Float(v) for v in A], dtype=object)
     sb = np.array([sympy.Float(v) for v in B], dtype=object)
@@ -96,8 +105,19 @@ def on_mpmath(expr):
         return np.array([float(value(e.v)) if isinstance(e, tape.Var) else float(e) for e in out])
 
 
+def has_jax() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("jax") is not None
+
+
+JAX = pytest.param(
+    on_jax, marks=pytest.mark.skipif(not has_jax(), reason="the jax extra is not installed")
+)
+
+
 @pytest.mark.parametrize(
-    "backend", [on_torch, on_sympy, on_mpmath], ids=["torch", "sympy", "mpmath"]
+    "backend", [on_torch, JAX, on_sympy, on_mpmath], ids=["torch", "jax", "sympy", "mpmath"]
 )
 @pytest.mark.parametrize("word", sorted(EXPRESSIONS))
 def test_every_backend_agrees_with_numpy(word, backend):

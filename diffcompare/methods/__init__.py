@@ -10,6 +10,7 @@ from diffcompare.methods.method import Method
 
 
 def _builtin() -> list:
+    from diffcompare.methods import jax_ad
     from diffcompare.methods.autograd import Forward, Reverse
     from diffcompare.methods.finite_diff import (
         BACKWARD,
@@ -33,6 +34,8 @@ def _builtin() -> list:
         ComplexStep(),
         Reverse(),
         Forward(),
+        jax_ad.Reverse(),
+        jax_ad.Forward(),
         Symengine(),
         Numdifftools(),
         ScipyDifferentiate(),
@@ -40,17 +43,28 @@ def _builtin() -> list:
 
 
 METHODS: list = _builtin()
-DEFAULT = (
-    "sympy",
-    "fd-forward",
-    "fd-backward",
-    "fd-central",
-    "fd-5point",
-    "fd-richardson",
-    "complex-step",
-    "torch",
-    "torch-forward",
-)
+
+
+def _default() -> tuple[str, ...]:
+    """The methods a run uses unless told: the three families' own, and JAX beside torch
+    where the 'jax' extra is installed (the other peers are asked for by name)."""
+    import importlib.util
+
+    ours = (
+        "sympy",
+        "fd-forward",
+        "fd-backward",
+        "fd-central",
+        "fd-5point",
+        "fd-richardson",
+        "complex-step",
+        "torch",
+        "torch-forward",
+    )
+    return ours + (("jax", "jax-forward") if importlib.util.find_spec("jax") else ())
+
+
+DEFAULT = _default()
 
 
 def by_name(name: str) -> Method:
