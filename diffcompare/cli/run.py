@@ -56,6 +56,36 @@ def add(sub) -> None:
         "limit and time limits stop Python code only",
     )
     run.add_argument(
+        "--no-timing",
+        action="store_true",
+        help="the accuracy columns only: no timings, so cells may run side by side",
+    )
+    run.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where the cells run: here (the default), or on a Dask cluster (the 'dask' "
+        "extra): --scheduler ADDRESS, or --workers N for a local one",
+    )
+    run.add_argument(
+        "--scheduler", metavar="ADDRESS", help="--executor dask: the cluster's scheduler"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="--executor dask: a local cluster of N worker processes, one thread each "
+        "(default: 1, or every core with --no-timing)",
+    )
+    run.add_argument(
+        "--per-host",
+        type=int,
+        default=1,
+        metavar="N",
+        help="--executor dask: workers per host a timed run uses (1: cells timed side by "
+        "side share the host's cores; --no-timing uses every worker)",
+    )
+    run.add_argument(
         "--resume",
         metavar="DIR",
         help="finish the run in DIR (killed or interrupted): its finished rows are kept",
@@ -72,21 +102,53 @@ def main(args) -> int:
             raise UsageError(f"{name} must be a positive number, got {value}")
     if args.memory_limit is not None and args.memory_limit < 256:
         raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
+    _check_executor(args)
     saved = _anchored(args.argv)
     # --quick runs the built-in cases in this process (they are known not to crash it);
     # a user's case file always runs in a worker, where a crash costs only its cells
-    isolation = args.isolation or ("none" if args.quick and not args.cases else "process")
+    isolation = args.isolation or (
+        "none" if args.quick and not args.cases and args.executor == "local" else "process"
+    )
     worker = None
     if isolation == "process":  # started first: it imports while this process does
         sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
         cuda = not args.device or "cuda" in args.device  # (no --device: every device)
-        worker = Isolated(sources, args.timeout, args.memory_limit, cuda, arguments.methods(args))
+        initargs = (sources, args.timeout, args.memory_limit, cuda, arguments.methods(args))
+        worker = _cluster(args, initargs) if args.executor == "dask" else Isolated(*initargs)
     try:
         return _run(args, saved, worker)
     except BaseException:
         if worker is not None:
             worker.close()
         raise
+
+
+def _check_executor(args) -> None:
+    if args.executor != "dask":
+        for flag, value in (("--scheduler", args.scheduler), ("--workers", args.workers)):
+            if value is not None:
+                raise UsageError(f"{flag} is for --executor dask")
+        return
+    from diffcompare.runner.cluster import installed
+
+    installed()
+    if args.isolation == "none":
+        raise UsageError("--executor dask runs every cell isolated: drop --isolation none")
+    if args.scheduler and args.workers:
+        raise UsageError("--scheduler (a cluster there) or --workers (one here), not both")
+    for flag, value in (("--workers", args.workers), ("--per-host", args.per_host)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} must be at least 1, got {value}")
+
+
+def _cluster(args, initargs: tuple):
+    import os
+
+    from diffcompare.runner.cluster import Cluster
+
+    timed = not args.no_timing
+    workers = args.workers or (None if args.scheduler else 1 if timed else os.cpu_count())
+    return Cluster(initargs, args.scheduler, workers, timed, args.per_host)
 
 
 def _anchored(argv: list[str]) -> list[str]:
@@ -160,6 +222,7 @@ def _run_cases(args, saved: list[str], worker, cases: list, helper) -> int:
         seed=args.seed or 0,
         step=args.step,
         threads=arguments.threads(args),
+        timed=not args.no_timing,
     )
     out = Path(args.out)
     arguments.writable(args.out)
@@ -198,6 +261,12 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
             return 130
     paths = report.write(results, out, helper=helper)
     print(arguments.shown(results, args))
+    if getattr(worker, "unused", 0):
+        print(
+            f"diffcompare: a timed run uses {args.per_host} Dask worker(s) per host; "
+            f"{worker.unused} stood idle (--no-timing uses every worker)",
+            file=sys.stderr,
+        )
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return _strict(results) if args.strict else 0
 

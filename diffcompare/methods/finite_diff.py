@@ -107,10 +107,11 @@ class _Numeric:
             lambda: self._evaluate(f, x, problem, fb, step_rule),
             lambda: self._evaluate(f, x, problem, None, step_rule),
         )
+        ruled = f"{need} points: " + ("measured as fast as" if batch.MEASURING[0] else "not timed")
         if way == "batched" or (way is None and need >= batch.MIN_POINTS):
-            why = "measured faster" if way else f"{need} points: measured as fast as the loop"
+            why = "measured faster" if way else ruled + (" the loop" if batch.MEASURING[0] else "")
             return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
-        why = "measured faster than" if way else f"{need} points: measured as fast as"
+        why = "measured faster than" if way else ruled + (" against" if batch.MEASURING[0] else "")
         return None, f"one point at a time ({why} one torch.func.vmap call)"
 
 

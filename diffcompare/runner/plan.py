@@ -20,6 +20,7 @@ class Plan:
     seed: int = 0
     step: float | None = None
     threads: int | None = 1  # of the timed libraries (runner.threads); None: as they are
+    timed: bool = True  # False (--no-timing): the accuracy columns only, no timings
 
 
 def pairs(plan: Plan):

@@ -45,6 +45,7 @@ class Result:
     cost_ratio: float | None = None
     noisy: bool | None = None  # the timing's IQR above timing.NOISY of its median
     threads: int | None = None  # torch's (and BLAS's) thread count in the timed cell
+    host: str = ""  # the machine the cell ran on (a Dask cluster's rows name theirs)
     f_evals: int | None = None
     step: float | None = None
     seed: int | None = None
