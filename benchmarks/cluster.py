@@ -45,8 +45,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--case", help="a selection instead of the default suite (a check)")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write docs/")
     args = parser.parse_args()
+    if args.case:
+        GRID.extend(["--case", args.case])
     ways = {"local executor": []}
     ways.update(
         {

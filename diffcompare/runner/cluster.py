@@ -74,6 +74,10 @@ def _isolated(initargs: tuple):
     return _HERE[key]
 
 
+def _warm(initargs: tuple) -> None:
+    _isolated(initargs)
+
+
 def _on_worker(initargs: tuple, spec: bytes, verb: str, name: str, *args):
     """Runs in a Dask worker: one step of a case (its set-up, its oracle or one cell)
     through the worker's isolated executor; a cell's row names this host."""
@@ -145,6 +149,12 @@ class Cluster:
                 memory_limit=0,  # the isolation inside holds each cell to --memory-limit
             )
             self.client = Client(self.local)
+        # each worker sets its isolation up now (imports, a spawned process), while this
+        # process does its own; the lanes' first steps queue behind it on the worker
+        self._warm = [
+            self.client.submit(_warm, initargs, workers=[a], pure=False)
+            for a in self.client.scheduler_info(n_workers=-1)["workers"]
+        ]
         self.busy: set[str] = set()  # the workers a lane holds
         self.hosts: dict[str, str] = {}  # worker address -> its host's name
         self._lanes: list[Lane] = []
