@@ -130,7 +130,8 @@ def run(
     else:
         cuda = any(d == "cuda" for d in plan.devices)
         names = tuple(m.name for m in plan.methods)
-        worker = Isolated(Sources(True, tuple(specs)), timeout, memory_mb, cuda, names)
+        sources = Sources(True, tuple(specs))
+        worker = Isolated(sources, timeout, memory_mb, cuda, names, plan.threads)
         try:
             worker.bind(plan)
         except BaseException:  # the cases do not load in the worker: stop it, then say so

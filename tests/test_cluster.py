@@ -130,7 +130,7 @@ def test_a_timed_run_uses_one_worker_per_host():
     from diffcompare.runner.cluster import Cluster
     from diffcompare.runner.isolated import Sources
 
-    initargs = (Sources(), 60.0, 4096, False, ("torch",))
+    initargs = (Sources(), 60.0, 4096, False, ("torch",), 1)
     cluster = Cluster(initargs, workers=2, timed=True)
     try:
         assert len(cluster.lanes()) == 1 and cluster.unused == 1

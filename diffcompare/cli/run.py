@@ -113,7 +113,8 @@ def main(args) -> int:
     if isolation == "process":  # started first: it imports while this process does
         sources = Sources(not args.cases or args.builtin, tuple(args.cases or ()))
         cuda = not args.device or "cuda" in args.device  # (no --device: every device)
-        initargs = (sources, args.timeout, args.memory_limit, cuda, arguments.methods(args))
+        methods, count = arguments.methods(args), arguments.threads(args)
+        initargs = (sources, args.timeout, args.memory_limit, cuda, methods, count)
         worker = _cluster(args, initargs) if args.executor == "dask" else Isolated(*initargs)
     try:
         return _run(args, saved, worker)

@@ -23,7 +23,7 @@ from diffcompare.errors import CaseError
 from diffcompare.form import registry
 from diffcompare.form.registry import Case
 from diffcompare.methods import by_name
-from diffcompare.runner import footprint
+from diffcompare.runner import footprint, threads
 from diffcompare.runner.cell import bare_row
 from diffcompare.runner.deadline import passes
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
@@ -69,6 +69,7 @@ def _start(
     cuda: bool = False,
     methods: tuple[str, ...] = (),
     timeout: float | None = None,
+    thread_count: int | None = 1,
 ) -> None:
     """Runs once in each new worker process: cases, the heavy imports (done here, while
     the parent does its own, rather than inside the first cell's timing), CUDA's context
@@ -88,6 +89,7 @@ def _start(
     except BaseException as exc:  # noqa: BLE001 — SystemExit at import included
         why = str(exc) if isinstance(exc, CaseError) else f"{type(exc).__name__}: {exc}"
         _BROKEN.append(f"the cases do not load in the worker process: {why}")
+    threads.limit(thread_count)  # before JAX's import in set_up: XLA reads its flags once
     set_up([by_name(name) for name in methods], cuda)
     if memory_mb:
         limit = _data_bytes() + memory_mb * 2**20
@@ -162,14 +164,16 @@ class Isolated:
         memory_mb: int | None = DEFAULT_MEMORY_MB,
         cuda: bool = False,
         methods: tuple[str, ...] = (),
+        thread_count: int | None = 1,
     ):
         """Starts the worker at once (it imports while the caller sets up); ``bind``
         gives it the plan. cuda: the plan may run cells on CUDA (start its context);
-        methods: the plan's methods, set up in each worker before its first cell."""
+        methods: the plan's methods, set up in each worker before its first cell;
+        thread_count: the plan's threads, limited in each worker before that set-up."""
         self.timeout = timeout
         self.hard = timeout + grace(timeout)  # the worker's own limit fires first
         self.memory_mb = memory_mb
-        self.initargs = (sources, memory_mb, cuda, tuple(methods), timeout)
+        self.initargs = (sources, memory_mb, cuda, tuple(methods), timeout, thread_count)
         self.failed: dict = {}  # (case, operator, dtype) -> why its oracle failed
         self.watch = footprint.Watch() if memory_mb else None
         self.limit: int | None = None  # resident bytes past which the worker is killed
