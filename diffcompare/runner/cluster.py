@@ -30,9 +30,12 @@ from dataclasses import replace
 
 from diffcompare.errors import CaseError, UsageError
 from diffcompare.runner.cell import bare_row
-from diffcompare.runner.loop import LaneLost
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case
+
+class LaneLost(Exception):  # noqa: N818 — a lane's way of saying it has no worker left
+    """A lane whose worker died and found no other: its case goes back to the others."""
+
 
 REPLACEMENT_S = 60.0  # how long a lane waits for a worker in place of one that died
 _POLL_S = 0.5  # how often a lane looks for its worker while a cell runs

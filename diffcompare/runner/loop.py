@@ -25,10 +25,6 @@ class Interrupted(Exception):  # noqa: N818 — it carries the partial results
         self.results = results
 
 
-class LaneLost(Exception):  # noqa: N818 — a lane's way of saying it has no worker left
-    """A lane whose worker died and found no other: its case goes back to the others."""
-
-
 def run(
     plan: Plan,
     progress: bool = True,
@@ -119,6 +115,8 @@ def _case(worker, case, plan: Plan, done: dict, emit, finished) -> None:
 def _side_by_side(lanes: list, plan: Plan, done: dict, emit, finished, bar) -> None:
     """One thread per lane, each taking the next case; a lane that loses its worker
     puts its case back for the others. Ctrl-C here stops every lane after its cell."""
+    from diffcompare.runner.cluster import LaneLost
+
     cases: queue.Queue = queue.Queue()
     for case in plan.cases:
         cases.put(case)
