@@ -33,6 +33,7 @@ from diffcompare.runner.cell import bare_row
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case
 
+
 class LaneLost(Exception):  # noqa: N818 — a lane's way of saying it has no worker left
     """A lane whose worker died and found no other: its case goes back to the others."""
 
