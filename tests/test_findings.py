@@ -4,6 +4,7 @@ a branch within rounding) is said in the terminal summary and the HTML report.""
 import pytest
 
 from diffcompare.report import html, tables
+from diffcompare.report.summary import summary
 from diffcompare.runner.result import Result, Results
 
 WRONG = (
@@ -31,7 +32,7 @@ RESULTS = Results(
 )
 
 
-@pytest.mark.parametrize("render", [tables.summary, lambda r: html.page(r, [], {})])
+@pytest.mark.parametrize("render", [summary, lambda r: html.page(r, [], {})])
 def test_findings_are_shown_once_per_case(render):
     text = render(RESULTS)
     assert "Findings about the cases themselves" in text
@@ -46,4 +47,4 @@ def test_findings_are_shown_once_per_case(render):
 
 def test_no_findings_no_section():
     clean = Results({"python": "3"}, (row("fine", "torch", ""),))
-    assert "Findings" not in tables.summary(clean)
+    assert "Findings" not in summary(clean)

@@ -33,6 +33,7 @@ TIMING = {
     "noisy",
     "primal_s",
     "cost_ratio",
+    "off_model",
     "traceback",
 }
 

@@ -11,7 +11,8 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
-from diffcompare.report.tables import summary, sweep_summary
+from diffcompare.report.summary import summary
+from diffcompare.report.tables import sweep_summary
 from diffcompare.runner.result import Result, Results
 from diffcompare.sweep.record import Sweep, found_in
 

@@ -11,7 +11,7 @@ import base64
 from html import escape
 from pathlib import Path
 
-from diffcompare.report import tables
+from diffcompare.report import cost, tables
 from diffcompare.runner.result import Results
 from diffcompare.sweep.record import Sweep
 
@@ -76,6 +76,28 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
         "noisy to compare (its IQR over half its median).</p>",
         _table(tables.timing(rows, "html")),
     ]
+    mean = cost.relative(rows, "html")
+    if mean:
+        out += [
+            '<h2 id="relative">Each method against the fastest</h2>',
+            '<p class="guide">For each method, the geometric mean over the timing table\'s '
+            "rows of its time ÷ the fastest method's in that row (×1 = always the fastest). "
+            "A row where the method has no steady time is counted as missing, not averaged "
+            "in. Read it with the accuracy table: the fastest method is worth nothing where "
+            "its digits are ✗.</p>",
+            _table(mean),
+        ]
+    model = cost.against_model(rows, "html")
+    if model:
+        out += [
+            '<h2 id="cost-model">Measured cost against each method\'s cost model</h2>',
+            '<p class="guide">What theory says a derivative costs in calls of f (a central '
+            "gradient 2n, a forward one n + 1, reverse mode at most about 5 whatever n) "
+            "beside the measured cost ratio. Rows over 4× their model (or under a quarter of "
+            "a count) are off it, and marked ! in the timing table: where fixed overhead "
+            "dominates a small f, or where batching beats the count, or a bug lives.</p>",
+            _table(model),
+        ]
     paid = tables.break_even(rows, "html")
     if paid:
         out += [

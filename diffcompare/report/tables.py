@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from diffcompare.form.operator import OPERATORS
-from diffcompare.runner.result import Result, Results
+from diffcompare.runner.result import Result
 from diffcompare.runner.timing import NOISY
 
 SHORT = {"unsupported": "unsup", "error": "error", "nan": "nan", "timeout": "timeout"}
@@ -98,7 +98,8 @@ def _time(r: Result) -> str:
     if r.status != "ok" or r.eval_s is None:
         return SHORT.get(r.status, r.status)
     ratio = f" ×{r.cost_ratio:.3g}" if r.cost_ratio is not None else ""
-    return seconds(r.eval_s) + ratio + (" ~" if noisy(r) else "")
+    off = " !" if r.off_model else ""  # over 4x its cost model, or under a quarter
+    return seconds(r.eval_s) + ratio + off + (" ~" if noisy(r) else "")
 
 
 def _value(r: Result) -> str:
@@ -241,55 +242,6 @@ def findings(rows: list[Result], fmt: str = "github", width: int | None = None) 
                 seen.setdefault((r.case, what), detail)
     body = [[case, what, detail[:160]] for (case, what), detail in seen.items()]
     return wrapped(body, ["case", "finding", "detail"], fmt, width)
-
-
-def summary(results: Results, width: int | None = None) -> str:
-    """summary.md; with width (the terminal's), its wide tables wrapped to it."""
-    rows = list(results.rows)
-    env = results.environment
-    parts = [
-        "# diffcompare summary",
-        "",
-        f"{len(rows)} rows · python {env.get('python')} · numpy {env.get('numpy')} · "
-        f"sympy {env.get('sympy')} · torch {env.get('torch')} · {env.get('cpu')} · "
-        f"gpu {env.get('gpu') or 'none'} · {env.get('timestamp')}",
-        "",
-        "## Accuracy: correct digits against the oracle (17 = exact; ✗ = beyond the "
-        "method's tolerance)",
-        "",
-        accuracy(rows, width=width),
-        "",
-        "## Timing: median per derivative call, × cost ratio (derivative / primal); "
-        f"~ = noisy (IQR over {NOISY:.0%} of the median)",
-        "",
-        timing(rows, width=width),
-    ]
-    paid = break_even(rows, width=width)
-    if paid:
-        parts += [
-            "",
-            "## Deriving once: calls after which the symbolic derivative has paid for itself",
-            "",
-            paid,
-        ]
-    found = findings(rows, width=width)
-    if any(needle in r.message for r in rows for needle, _ in FINDINGS):
-        parts += ["", "## Findings about the cases themselves", "", found]
-    k = kinks(rows)
-    if k:
-        parts += ["", "## Values at kinks: every value in the subdifferential is right", "", k]
-    why = reasons(rows, width=width)
-    if why:
-        parts += ["", "## Rows that are not ok, or miss their tolerance, and why", "", why]
-    if results.cases:
-        body = [[name, doc] for name, doc in sorted(results.cases.items())]
-        parts += [
-            "",
-            "## The cases",
-            "",
-            wrapped(body, ["case", "about"], width=width),
-        ]
-    return "\n".join(parts) + "\n"
 
 
 def _short(v) -> str:

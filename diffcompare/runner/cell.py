@@ -12,6 +12,7 @@ from diffcompare import oracle
 from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.registry import Case
+from diffcompare.methods import cost
 from diffcompare.runner.deadline import passes
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import MAX_VALUES, Result
@@ -58,7 +59,14 @@ class Cells:
             return replace(row, prepare_s=None, first_call_s=None)
         if prepared is None or row.status not in ("ok", "nan"):
             return row
-        return replace(row, **self.time(prepared))
+        timed = self.time(prepared)
+        model = cost.model(method.name, problem.operator, problem.n, problem.m)
+        if model is not None:
+            ratio = timed["cost_ratio"]
+            timed.update(
+                cost_model=model.shown(), off_model=None if ratio is None else model.off(ratio)
+            )
+        return replace(row, **timed)
 
     def time(self, prepared) -> dict:
         budget = self.plan.budget

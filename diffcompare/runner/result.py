@@ -43,6 +43,8 @@ class Result:
     repeats: int | None = None
     primal_s: float | None = None
     cost_ratio: float | None = None
+    cost_model: str = ""  # the method's model of cost_ratio ("2n = 20", "≤ 5"): methods.cost
+    off_model: bool | None = None  # cost_ratio over 4x its model (or a count's quarter)
     noisy: bool | None = None  # the timing's IQR above timing.NOISY of its median
     threads: int | None = None  # torch's (and BLAS's) thread count in the timed cell
     host: str = ""  # the machine the cell ran on (a Dask cluster's rows name theirs)
