@@ -75,3 +75,33 @@ def test_a_vector_function_is_refused_by_name():
 
     with pytest.raises(ValueError, match=r"taylor_test\(vec\): fn returns shape \(2,\)"):
         taylor_test(vec, {"x": np.ones(2)}, lambda x: x)
+
+
+def test_every_gradient_row_of_a_run_carries_its_taylor_verdict():
+    from diffcompare.form import registry
+    from diffcompare.methods import by_name
+    from diffcompare.report.taylor import disagreements, verdicts
+    from diffcompare.runner.loop import run
+    from diffcompare.runner.plan import Plan
+    from diffcompare.runner.timing import Budget
+
+    registry.builtin()
+    cases = tuple(registry.get(n) for n in ("rosenbrock_n10", "relu_at_kink", "detached"))
+    plan = Plan(
+        cases,
+        (by_name("torch"), by_name("fd-central")),
+        dtypes=("float64",),
+        operators=("gradient", "derivative", "hessian"),
+        budget=Budget(repeats=3),
+    )
+    rows = {(r.case, r.operator, r.method): r for r in run(plan, progress=False).rows}
+    smooth = rows[("rosenbrock_n10", "gradient", "torch")]
+    assert smooth.taylor_passed and abs(smooth.taylor_slope - 2) < 0.1
+    assert rows[("rosenbrock_n10", "hessian", "torch")].taylor_slope is None  # first order
+    kink = rows[("relu_at_kink", "derivative", "torch")]  # no gradient exists there
+    assert kink.passed and not kink.taylor_passed and abs(kink.taylor_slope - 1) < 0.1
+    # detach: the values' derivative (what fd sees, and Taylor) is not the one asked for
+    assert rows[("detached", "gradient", "fd-central")].taylor_passed
+    assert not rows[("detached", "gradient", "torch")].taylor_passed
+    assert "relu_at_kink" in disagreements(list(rows.values()))
+    assert "Taylor fails only" in verdicts(list(rows.values()))

@@ -11,7 +11,7 @@ import base64
 from html import escape
 from pathlib import Path
 
-from diffcompare.report import cost, tables
+from diffcompare.report import cost, tables, taylor
 from diffcompare.runner.result import Results
 from diffcompare.sweep.record import Sweep
 
@@ -98,6 +98,22 @@ def _results_sections(results: Results, images: dict[str, Path]) -> list[str]:
             "dominates a small f, or where batching beats the count, or a bug lives.</p>",
             _table(model),
         ]
+    checked = taylor.verdicts(rows, "html")
+    if checked:
+        out += [
+            '<h2 id="taylor">The Taylor test beside the oracle</h2>',
+            '<p class="guide">Every gradient row is also checked without an oracle: along a '
+            "seeded direction v, |f(x + tv) − f(x) − t⟨g, v⟩| falls as t² when g is the "
+            "gradient of f's values and as t when it is not. Look at the rows where the two "
+            "verdicts differ: at a kink no gradient exists (the Taylor test fails every "
+            "method, the oracle accepts the subdifferential); with detach the values' "
+            "derivative is not the one asked for; on a linear f even an error of 1e-11 "
+            "shows.</p>",
+            _table(checked),
+        ]
+        differ = taylor.disagreements(rows, "html")
+        if differ:
+            out.append(_table(differ))
     paid = tables.break_even(rows, "html")
     if paid:
         out += [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diffcompare.report import cost
+from diffcompare.report import cost, taylor
 from diffcompare.report.tables import (
     FINDINGS,
     accuracy,
@@ -44,6 +44,17 @@ def summary(results: Results, width: int | None = None) -> str:
     model = cost.against_model(rows, width=width)
     if model:
         parts += ["", "## Measured cost against each method's cost model", "", model]
+    checked = taylor.verdicts(rows)
+    if checked:
+        parts += [
+            "",
+            "## The Taylor test (no oracle: slope 2 = a right gradient) beside the oracle",
+            "",
+            checked,
+        ]
+        differ = taylor.disagreements(rows, width=width)
+        if differ:
+            parts += ["", "Where the two verdicts differ:", "", differ]
     paid = break_even(rows, width=width)
     if paid:
         parts += [

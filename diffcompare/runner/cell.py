@@ -193,8 +193,25 @@ def attempt(problem, method, device, reference, ref_message=""):
             ),
             reference_value=_listed(truth),
         )
+    if status == "ok" and problem.operator in ("gradient", "derivative"):
+        accuracy.update(_taylor(problem, value))
     row = Result(**base, **measured, **accuracy, status=status, message="; ".join(notes))
     return row, prepared
+
+
+def _taylor(problem, value: np.ndarray) -> dict:
+    """The Taylor test of a gradient row: the slope of its remainder along a seeded
+    direction, f in float64 at the row's point (oracle.taylor); nothing where f fails."""
+    from diffcompare.oracle.taylor import remainder
+
+    try:
+        with np.errstate(all="ignore"):
+            f = problem.numpy_function()
+            test = remainder(problem.case.name, f, problem.theta.astype(np.float64), value)
+    except BaseException as exc:  # the case's failure is its rows' business, not this one's
+        caught(exc)
+        return {}
+    return dict(taylor_slope=test.slope, taylor_passed=test.passed)
 
 
 def _wider(raw: np.ndarray, problem, value: np.ndarray) -> str:

@@ -31,6 +31,8 @@ class Result:
     max_scaled_error: float | None = None
     digits: float | None = None
     passed: bool | None = None
+    taylor_slope: float | None = None  # the Taylor remainder's slope (2: a right gradient)
+    taylor_passed: bool | None = None  # the Taylor test's verdict, which needs no oracle
     rtol: float | None = None
     reference: str = "none"
     value: list | float | None = None
