@@ -45,11 +45,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--case", help="a selection instead of the default suite (a check)")
+    parser.add_argument("--case", help="cases instead of the default suite (a check)")
+    parser.add_argument("--tag", help="a tag instead of the default suite (seed: 45 cases)")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write docs/")
     args = parser.parse_args()
     if args.case:
         GRID.extend(["--case", args.case])
+    if args.tag:
+        GRID.extend(["--tag", args.tag])
+    suite = f"the `{args.tag}` cases" if args.tag else "the default suite"
+    tagged = f" --tag {args.tag}" if args.tag else ""
     ways = {"local executor": []}
     ways.update(
         {
@@ -93,8 +98,8 @@ def main() -> None:
     section = f"""{HEADING}
 
 Measured {datetime.date.today().isoformat()} at {commit} by `python benchmarks/cluster.py
---rounds {args.rounds}`: `diffcompare run --operator all --no-timing` over the default
-suite ({rows} rows, the default methods), with the local executor and on a
+--rounds {args.rounds}{tagged}`: `diffcompare run --operator all --no-timing` over
+{suite} ({rows} rows, the default methods with the jax extra), with the local executor and on a
 `distributed.LocalCluster` of worker processes (one thread each), the runs taking turns,
 on this machine ({os.cpu_count()} cores; load average {load} at the end).
 
