@@ -348,3 +348,17 @@ def test_quick_without_a_selection_is_the_small_seed_cases_in_float64(tmp_path):
     assert {r["dtype"] for r in rows} == {"float64"}
     assert all("seed" in r["tags"] and r["n"] <= 100 for r in rows)
     assert "rosenbrock_n100" in {r["case"] for r in rows}
+
+
+def test_the_dask_executor_without_distributed_says_how_to_install_it(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
+    assert main(["run", "--case", "sine", "--executor", "dask"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'diffcompare[dask]'" in err and len(err.strip().splitlines()) == 1
