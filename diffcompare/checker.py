@@ -39,7 +39,9 @@ class HandWritten:
 
         def call():
             jac = oracle.first_order_matrix(problem, self.fn(**inputs))
-            return oracle.from_jacobian(problem, jac)
+            # in the check's dtype: a float64 result of a float32 check was left unscored
+            # (as a float32 row computed in float64), so a wrong derivative passed
+            return oracle.from_jacobian(problem, jac).astype(problem.np_dtype)
 
         f = problem.numpy_function()
         return Prepared(call=call, to_numpy=np.asarray, primal=lambda: f(problem.theta))

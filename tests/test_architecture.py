@@ -26,7 +26,7 @@ LAYERS = (
     ("sweep",),
     ("report",),
     ("results",),
-    ("checker", "explain", "pytest_plugin", "library", "bench", "taylor"),
+    ("checker", "explain", "pytest_plugin", "library", "bench", "taylor", "checker_study"),
     ("cli",),
     ("__init__", "__main__"),
 )

@@ -174,3 +174,18 @@ def test_check_raises_on_a_wrong_jacobian():
             wrt=["x"],
             reference=lambda x, A: A.T,
         )
+
+
+def test_a_float32_check_scores_the_hand_written_derivative():
+    import diffcompare
+
+    def loss(w, xp=np):
+        return xp.sum(xp.tanh(w) ** 2)
+
+    def forgot_the_chain_rule(w):
+        return 2 * np.tanh(w)
+
+    with pytest.raises(AssertionError, match="hand-written"):
+        diffcompare.check(
+            loss, {"w": np.array([0.3, -0.8])}, reference=forgot_the_chain_rule, dtype="float32"
+        )

@@ -1,4 +1,5 @@
-"""diffcompare sweep step|size|swell: the studies over step size, problem size and depth."""
+"""diffcompare sweep step|size|swell|checkers: the studies over step size, problem size and
+depth, and of the gradient checkers."""
 
 from __future__ import annotations
 
@@ -53,7 +54,16 @@ def add(sub) -> None:
     size.add_argument("--quick", action="store_true", help="few repeats")
     arguments.add_threads(size)
     kinds.add_parser("swell", help="expression size of f and f' with and without cse")
-    for sp in (step, size, kinds.choices["swell"]):
+    checkers = kinds.add_parser(
+        "checkers",
+        help="which gradient checker catches a wrong derivative: mutants of each case's "
+        "derivative through gradcheck, check_grad, check_grads, diffcompare.check and the "
+        "Taylor test (default: the seed cases)",
+    )
+    arguments.add_selection(checkers)
+    checkers.add_argument("--dtype", action="append", help="float64, float32 (default: both)")
+    checkers.add_argument("--seed", type=int, default=0, help="the mutants' seed (0)")
+    for sp in (step, size, kinds.choices["swell"], checkers):
         sp.add_argument("--out", default="reports", metavar="DIR", help="output folder")
 
 
@@ -63,7 +73,7 @@ def main(args) -> int:
     from diffcompare.runner import lock
 
     arguments.writable(args.out)
-    studies = {"step": _step, "size": _size, "swell": _swell}
+    studies = {"step": _step, "size": _size, "swell": _swell, "checkers": _checkers}
     with lock.held(args.out):
         result = studies[args.study](args)
         paths = write_sweep(result, args.out)
@@ -123,6 +133,15 @@ def _swell(args):
     from diffcompare.sweep import swell
 
     return swell.sweep()
+
+
+def _checkers(args):
+    from diffcompare import checker_study
+
+    if not args.case and not args.tag and not args.cases:
+        args.tag = ["seed"]
+    dtypes = resolve("dtype", args.dtype) or ["float64", "float32"]
+    return checker_study.sweep(arguments.cases(args), dtypes, args.seed)
 
 
 def _sizes(text: str | None) -> tuple[int, ...] | None:

@@ -66,12 +66,13 @@ def remainder(
     H: np.ndarray | None = None,
     seed: int = 0,
     steps: Sequence[float] = STEPS,
+    dtype: str = "float64",
 ) -> TaylorTest:
     """The test itself, on a flat scalar f (float64 NumPy) at x with the gradient g (and
     the Hessian H) to be checked: what ``taylor_test`` and every gradient row of a run
     (``Result.taylor_slope``) compute."""
-    x, g = np.asarray(x, dtype=np.float64), np.asarray(g, dtype=np.float64).reshape(-1)
-    v = np.random.default_rng(seed).standard_normal(x.size)
+    x, g = np.asarray(x, dtype=dtype), np.asarray(g, dtype=dtype).reshape(-1)
+    v = np.random.default_rng(seed).standard_normal(x.size).astype(dtype)
     f0 = float(f(x))
     linear = float(g @ v)
     curve, symmetric = 0.0, None
@@ -79,11 +80,11 @@ def remainder(
         H = H.reshape(x.size, x.size)
         symmetric = bool(np.allclose(H, H.T, rtol=1e-10, atol=1e-12 * np.abs(H).max()))
         curve = float(v @ H @ v) / 2
-    t = np.asarray(steps, dtype=np.float64)
+    t = np.asarray(steps, dtype=dtype)
     values = np.array([float(f(x + s * v)) for s in t])
     r = np.abs(values - f0 - t * linear - t**2 * curve)
     order = 1 if H is None else 2
-    floor = ROUNDING * np.finfo(np.float64).eps * np.maximum(abs(f0), np.abs(values))
+    floor = ROUNDING * np.finfo(dtype).eps * np.maximum(abs(f0), np.abs(values))
     window, slope, why = _fit(t, r, floor)
     expected = order + 1
     if window is None:

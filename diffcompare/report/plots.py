@@ -350,7 +350,32 @@ def swell(sweep: Sweep) -> dict:
     return {"sweep_swell": fig}
 
 
-SWEEPS = {"step": step, "size": size, "swell": swell}
+def checkers(sweep: Sweep) -> dict:
+    """Per dtype, checker x mutant: the share of mutants caught (the control column: the
+    share of right derivatives flagged, false alarms), each cell labelled k/n."""
+    mutants = [k for k in sweep.table[0] if k not in ("checker", "dtype")]
+    dtypes = list(dict.fromkeys(r["dtype"] for r in sweep.table))
+    names = list(dict.fromkeys(r["checker"] for r in sweep.table))
+    fig, axes = _figure(
+        1.0 * len(mutants) * len(dtypes) + 2.5, 0.45 * len(names) + 1.6, len(dtypes)
+    )
+    for ax, dtype in zip(axes, dtypes):
+        rows = [r for r in sweep.table if r["dtype"] == dtype]
+        share = np.full((len(rows), len(mutants)), np.nan)
+        for i, r in enumerate(rows):
+            for j, k in enumerate(mutants):
+                if r[k] != "—":
+                    hits, total = map(int, r[k].split("/"))
+                    share[i, j] = hits / total
+                ax.text(j, i, r[k], ha="center", va="center", fontsize=7)
+        ax.imshow(share, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(mutants)), mutants, rotation=40, ha="right", fontsize=7)
+        ax.set_yticks(range(len(rows)), [r["checker"] for r in rows], fontsize=7)
+        ax.set_title(f"{dtype}: caught (control: false alarms)", fontsize=9)
+    return {"sweep_checkers": fig}
+
+
+SWEEPS = {"step": step, "size": size, "swell": swell, "checkers": checkers}
 
 
 def for_sweep(sweep: Sweep) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from diffcompare.errors import Damaged
 
-KINDS = ("step", "size", "swell")
+KINDS = ("step", "size", "swell", "checkers")
 
 
 def _encode(v):
@@ -36,7 +36,7 @@ def _decode(v):
 
 @dataclass(frozen=True)
 class Sweep:
-    kind: str  # step | size | swell
+    kind: str  # step | size | swell | checkers
     title: str
     points: tuple[dict, ...]  # one dict per measured point, flat and JSON-friendly
     table: tuple[dict, ...]  # the summary rows (e.g. the best step beside theory)
