@@ -366,12 +366,13 @@ def checkers(sweep: Sweep) -> dict:
             for j, k in enumerate(mutants):
                 if r[k] != "—":
                     hits, total = map(int, r[k].split("/"))
-                    share[i, j] = hits / total
+                    # green is good: mutants caught, right derivatives not flagged
+                    share[i, j] = 1 - hits / total if k == "control" else hits / total
                 ax.text(j, i, r[k], ha="center", va="center", fontsize=7)
         ax.imshow(share, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(len(mutants)), mutants, rotation=40, ha="right", fontsize=7)
         ax.set_yticks(range(len(rows)), [r["checker"] for r in rows], fontsize=7)
-        ax.set_title(f"{dtype}: caught (control: false alarms)", fontsize=9)
+        ax.set_title(f"{dtype}: mutants caught; control: false alarms (red = many)", fontsize=9)
     return {"sweep_checkers": fig}
 
 
