@@ -109,8 +109,8 @@ on this machine ({os.cpu_count()} cores; load average {load} at the end).
 the nannies share them with the workers; each worker also starts its own isolated process
 (imports of torch, SymPy and JAX, a few seconds) and sets every case up again (its oracle
 included) where the other worker had it. A cluster pays off where there are more cores or
-machines than this; a timed run uses one worker per host in any case (README, "On a
-cluster").
+machines than this; a timed run uses one worker per host in any case
+([cluster.md](cluster.md)).
 """
     if args.dry_run:
         print(section)
