@@ -57,7 +57,6 @@ _HERE: dict = {}
 
 
 def _isolated(initargs: tuple):
-    from diffcompare.form import registry
     from diffcompare.runner.isolated import Isolated
 
     key = pickle.dumps(initargs)
@@ -65,15 +64,9 @@ def _isolated(initargs: tuple):
         for old in _HERE.values():
             old.close()
         _HERE.clear()
-        sources = initargs[0]
-        try:
-            if sources.builtin:
-                registry.builtin()
-            for spec in sources.specs:
-                registry.load(spec)
-        except BaseException as exc:  # noqa: BLE001 — SystemExit at import included
-            why = str(exc) if isinstance(exc, CaseError) else f"{type(exc).__name__}: {exc}"
-            raise CaseError(f"the cases do not load on {socket.gethostname()}: {why}") from None
+        why = initargs[0].load()  # the Sources: this process names the cases to the isolation
+        if why:
+            raise CaseError(f"the cases do not load on {socket.gethostname()}: {why}")
         _HERE[key] = Isolated(*initargs)
     return _HERE[key]
 

@@ -40,6 +40,17 @@ class Sources:
     builtin: bool = True
     specs: tuple[str, ...] = ()
 
+    def load(self) -> str:
+        """Register the cases in this process: '' or why they do not load."""
+        try:
+            if self.builtin:
+                registry.builtin()
+            for spec in self.specs:
+                registry.load(spec)
+        except BaseException as exc:  # noqa: BLE001 — SystemExit at import included
+            return str(exc) if isinstance(exc, CaseError) else f"{type(exc).__name__}: {exc}"
+        return ""
+
 
 _WORKERS: dict[bytes, InProcess] = {}  # in the worker process: one runner per plan
 _BROKEN: list[str] = []  # in the worker process: why its cases could not be loaded
@@ -81,13 +92,8 @@ def _start(
 
     interrupt.ignore()  # Ctrl-C is the parent's to handle: every interrupt here is a case's
     _LIMIT[0] = timeout
-    try:
-        if sources.builtin:
-            registry.builtin()
-        for spec in sources.specs:
-            registry.load(spec)
-    except BaseException as exc:  # noqa: BLE001 — SystemExit at import included
-        why = str(exc) if isinstance(exc, CaseError) else f"{type(exc).__name__}: {exc}"
+    why = sources.load()
+    if why:
         _BROKEN.append(f"the cases do not load in the worker process: {why}")
     threads.limit(thread_count)  # before JAX's import in set_up: XLA reads its flags once
     set_up([by_name(name) for name in methods], cuda)
