@@ -97,4 +97,6 @@ def test_a_timed_row_carries_its_model_and_the_tables_show_it():
     for r in rows.values():
         assert r.off_model == model(r.method, r.operator, r.n, 1).off(r.cost_ratio)
     shown = cost.against_model(list(rows.values()))
-    assert "2n" in shown and "≤ 5" in shown and "fd-central" in shown
+    for r in rows.values():  # a noisy time is no measurement to set beside a model
+        assert (f"| {r.method} " in shown) == (not r.noisy), r.method
+        assert (r.cost_model.split(" = ")[0] in shown) or r.noisy
