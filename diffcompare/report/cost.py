@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from diffcompare.report.tables import _columns, _row_key, column, fitted, noisy, table
+from diffcompare.report.tables import _columns, _row_key, column, fitted, noisy
 from diffcompare.runner.result import Result
 
 
@@ -15,7 +15,7 @@ def _timed(r: Result) -> bool:
     return r.status == "ok" and bool(r.eval_s) and not noisy(r)
 
 
-def relative(rows: list[Result], fmt: str = "github") -> str:
+def relative(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     """Per method: the geometric mean over the rows of the timing table (a problem: case,
     operator, dtype) of its time ÷ the fastest method's there. Not GradBench's 1/Σtime,
     which the largest workload dominates; a problem where the method has no steady time
@@ -36,8 +36,8 @@ def relative(rows: list[Result], fmt: str = "github") -> str:
         mean = math.exp(statistics.fmean(math.log(x) for x in ratios))
         body.append([name, f"×{mean:.3g}", len(ratios), len(problems) - len(ratios), fastest])
     body.sort(key=lambda b: (b[1] == "—", float(b[1][1:]) if b[1] != "—" else 0))
-    headers = ["method", "time ÷ fastest (geometric mean)", "problems", "missing", "fastest in"]
-    return table(body, headers, fmt)
+    headers = ["method", "time ÷ fastest (geo. mean)", "problems", "missing", "fastest"]
+    return fitted(body, headers, fmt, width, keep=1)
 
 
 def against_model(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:

@@ -38,13 +38,13 @@ def summary(results: Results, width: int | None = None) -> str:
         "",
         timing(rows, width=width),
     ]
-    mean = cost.relative(rows)
+    mean = cost.relative(rows, width=width)
     if mean:
         parts += ["", "## Each method's time against the fastest, over the problems", "", mean]
     model = cost.against_model(rows, width=width)
     if model:
         parts += ["", "## Measured cost against each method's cost model", "", model]
-    checked = taylor.verdicts(rows)
+    checked = taylor.verdicts(rows, width=width)
     if checked:
         parts += [
             "",

@@ -4,7 +4,7 @@ values' derivative is not the one asked for; an error below what the remainder s
 
 from __future__ import annotations
 
-from diffcompare.report.tables import _columns, _row_key, column, table, wrapped
+from diffcompare.report.tables import _columns, _row_key, column, fitted, wrapped
 from diffcompare.runner.result import Result
 
 
@@ -12,7 +12,7 @@ def _checked(rows: list[Result]) -> list[Result]:
     return [r for r in rows if r.taylor_passed is not None and r.passed is not None]
 
 
-def verdicts(rows: list[Result], fmt: str = "github") -> str:
+def verdicts(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:
     """Per method: gradient rows checked, both verdicts passing, and each one failing
     where the other passes."""
     checked = _checked(rows)
@@ -32,7 +32,7 @@ def verdicts(rows: list[Result], fmt: str = "github") -> str:
             ]
         )
     headers = ["method", "rows", "both pass", "Taylor fails only", "oracle fails only", "both fail"]
-    return table(body, headers, fmt)
+    return fitted(body, headers, fmt, width, keep=1)
 
 
 def disagreements(rows: list[Result], fmt: str = "github", width: int | None = None) -> str:

@@ -205,17 +205,21 @@ TAYLOR_BUDGET_S = 1.0  # the Taylor test's calls of f on a row: skipped where f 
 def _taylor(problem, value: np.ndarray) -> dict:
     """The Taylor test of a gradient row: the slope of its remainder along a seeded
     direction, f in float64 at the row's point (oracle.taylor); nothing where f fails,
-    or is too slow for its calls to fit in TAYLOR_BUDGET_S."""
+    or is too slow for its calls to fit in TAYLOR_BUDGET_S, or hangs near the point (a
+    row the method finished is not made a timeout by a check of it)."""
     from diffcompare.oracle.taylor import STEPS, remainder
+    from diffcompare.runner.deadline import TimedOut, deadline
 
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), deadline(TAYLOR_BUDGET_S):  # nested: the cell's
             f, x = problem.numpy_function(), problem.theta.astype(np.float64)
             start = time.perf_counter()
             f(x)
             if (time.perf_counter() - start) * (len(STEPS) + 1) > TAYLOR_BUDGET_S:
                 return {}
             test = remainder(problem.case.name, f, x, value)
+    except TimedOut:  # this block's own limit: the cell's is held off until it ends
+        return {}
     except BaseException as exc:  # the case's failure is its rows' business, not this one's
         caught(exc)
         return {}
