@@ -7,7 +7,7 @@ import pytest
 
 from diffcompare import checker_study
 from diffcompare.form import registry
-from diffcompare.report import plots
+from diffcompare.report import sweep_plots
 from diffcompare.sweep.mutants import MUTANTS, mutate
 from diffcompare.sweep.record import Sweep
 
@@ -86,4 +86,4 @@ def test_the_study_is_a_sweep_with_its_table_and_figure(study):
     again = Sweep.from_json(study.to_json())
     assert again.kind == "checkers" and again.table == study.table
     assert json.loads(study.to_json())["points"][1]["changed"]  # the mutant, said
-    assert set(plots.for_sweep(study)) == {"sweep_checkers"}
+    assert set(sweep_plots.for_sweep(study)) == {"sweep_checkers"}

@@ -9,7 +9,8 @@ import pytest
 
 from diffcompare import xnp
 from diffcompare.form import registry
-from diffcompare.sweep import size, step, swell
+from diffcompare.report import sweep_plots
+from diffcompare.sweep import second, size, step, swell
 from diffcompare.sweep.record import Sweep
 from tests.conftest import FAST
 
@@ -112,3 +113,17 @@ def test_size_sweep_times_reverse_mode_at_a_constant_ratio():
     assert all(p["status"] == "ok" for p in s.points)
     sympy_rows = [p for p in s.points if p["method"] == "sympy"]
     assert all(p["prepare_s"] > 0 for p in sympy_rows)  # prepare is measured apart
+
+
+def test_second_sweep_scores_every_way_of_a_hessian_against_the_oracle():
+    family = registry.families()["rosenbrock"]
+    s = second.sweep([family], sizes=(3, 6), budget=FAST)
+    ways = {p["way"] for p in s.points}
+    assert ways == {second.GRADIENT, "sympy", *second.WAYS}
+    assert all(p["status"] == "ok" and p["passed"] for p in s.points)
+    assert {p["operator"] for p in s.points if p["way"] != second.GRADIENT} == {"hessian"}
+    for row in s.table:  # each way beside the gradient, as a ratio of the two
+        base = row[second.GRADIENT]
+        assert row["n backward passes ÷ gradient"] == pytest.approx(row["n backward passes"] / base)
+    assert set(sweep_plots.for_sweep(s)) == {"sweep_second_rosenbrock"}
+    assert Sweep.from_json(s.to_json()).table == s.table

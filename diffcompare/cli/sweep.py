@@ -53,6 +53,23 @@ def add(sub) -> None:
     )
     size.add_argument("--quick", action="store_true", help="few repeats")
     arguments.add_threads(size)
+    second = kinds.add_parser(
+        "second",
+        help="a Hessian five ways (torch hessian(), n backward passes, vmap of grad, jacfwd "
+        "of grad, SymPy) against n, beside the gradient",
+    )
+    second.add_argument(
+        "--case", action="append", metavar="NAME", help="sized scalar case (default: rosenbrock)"
+    )
+    second.add_argument(
+        "--cases", action="append", metavar="FILE_OR_MODULE", help="load sized cases from a file"
+    )
+    second.add_argument("--sizes", metavar="N,N,...", help="sizes (default: 4,16,64,256)")
+    second.add_argument("--dtype", default="float64", help="float64 or float32")
+    second.add_argument("--timeout", type=float, default=10.0, help="seconds per cell (10)")
+    second.add_argument("--no-sympy", action="store_true", help="leave SymPy's Hessian out")
+    second.add_argument("--quick", action="store_true", help="few repeats")
+    arguments.add_threads(second)
     kinds.add_parser("swell", help="expression size of f and f' with and without cse")
     checkers = kinds.add_parser(
         "checkers",
@@ -63,7 +80,7 @@ def add(sub) -> None:
     arguments.add_selection(checkers)
     checkers.add_argument("--dtype", action="append", help="float64, float32 (default: both)")
     checkers.add_argument("--seed", type=int, default=0, help="the mutants' seed (0)")
-    for sp in (step, size, kinds.choices["swell"], checkers):
+    for sp in (step, size, second, kinds.choices["swell"], checkers):
         sp.add_argument("--out", default="reports", metavar="DIR", help="output folder")
 
 
@@ -73,7 +90,13 @@ def main(args) -> int:
     from diffcompare.runner import lock
 
     arguments.writable(args.out)
-    studies = {"step": _step, "size": _size, "swell": _swell, "checkers": _checkers}
+    studies = {
+        "step": _step,
+        "size": _size,
+        "second": _second,
+        "swell": _swell,
+        "checkers": _checkers,
+    }
     with lock.held(args.out):
         result = studies[args.study](args)
         paths = write_sweep(result, args.out)
@@ -93,12 +116,9 @@ def _step(args):
     return step.sweep(_studied(args), schemes, dtypes)
 
 
-def _size(args):
-    from diffcompare import methods
+def _families(args, default) -> list:
+    """The sized cases a study takes: --case, else those --cases defines, else default."""
     from diffcompare.form import registry
-    from diffcompare.methods.autograd import resolve_devices
-    from diffcompare.runner.timing import Budget
-    from diffcompare.sweep import size
 
     registry.builtin()
     builtin = set(registry.families())
@@ -107,17 +127,27 @@ def _size(args):
     theirs = [name for name in families if name not in builtin]
     if args.cases and not theirs and not args.case:
         raise UsageError(f"{', '.join(args.cases)} defines no sized case (@case(sizes=[...]))")
-    chosen = arguments.csv_list(args.case) or theirs or list(size.FAMILIES)
+    chosen = arguments.csv_list(args.case) or theirs or list(default)
     for name in chosen:
         if name not in families:
             raise UsageError(f"no sized case {name!r}; choose from: {', '.join(sorted(families))}")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number, got {args.timeout}")
+    return [families[n] for n in chosen]
+
+
+def _size(args):
+    from diffcompare import methods
+    from diffcompare.methods.autograd import resolve_devices
+    from diffcompare.runner.timing import Budget
+    from diffcompare.sweep import size
+
+    families = _families(args, size.FAMILIES)
     names = resolve("method", args.method) or list(size.METHODS)
     dtype = resolve("dtype", [args.dtype])[0]
     (device,) = resolve_devices([args.device])
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be a positive number, got {args.timeout}")
     return size.sweep(
-        [families[n] for n in chosen],
+        families,
         _sizes(args.sizes) or size.SIZES,
         [methods.by_name(n).name for n in names],
         dtype,
@@ -126,6 +156,26 @@ def _size(args):
         Budget.quick() if args.quick else Budget(),
         progress=True,
         threads=arguments.threads(args),
+    )
+
+
+def _second(args):
+    from diffcompare.form.problem import output_shape
+    from diffcompare.runner.timing import Budget
+    from diffcompare.sweep import second
+
+    families = _families(args, ["rosenbrock"])
+    for family in families:
+        if output_shape(family.at(min(family.sizes))) != ():
+            raise UsageError(f"sweep second: {family.name} is not a scalar function")
+    return second.sweep(
+        families,
+        _sizes(args.sizes) or second.SIZES,
+        resolve("dtype", [args.dtype])[0],
+        args.timeout,
+        Budget.quick() if args.quick else Budget(),
+        arguments.threads(args),
+        sympy=not args.no_sympy,
     )
 
 

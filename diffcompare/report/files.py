@@ -99,7 +99,7 @@ def render(folder: Path, results: Results | None = None, helper=None) -> Path:
     With dozens of scatter figures and a second core, a helper process (``helper``, one
     started before the run, or a new one) draws them beside this one (the run's
     timings are all taken by then)."""
-    from diffcompare.report import html, plots
+    from diffcompare.report import html, plots, sweep_plots
     from diffcompare.report.helper import Helper, worth_it
 
     if results is None and (folder / "results.json").exists():
@@ -118,7 +118,7 @@ def render(folder: Path, results: Results | None = None, helper=None) -> Path:
             figures.update(plots.heatmap(results))
             figures.update(plots.scatter_legend(results))
         for s in sweeps:
-            figures.update(plots.for_sweep(s))
+            figures.update(sweep_plots.for_sweep(s))
         images = plots.save(figures, drawn)
         if cases:
             mine = helper.taken(cases) if helper is not None else cases

@@ -1,10 +1,10 @@
-"""Pictures (matplotlib, Agg): accuracy against time per case, a digits heat map, and one
-figure per sweep. Most functions return {file stem: Figure} and ``save`` writes the PNGs;
-``save_scatter`` draws and writes its dozens of figures itself, one refilled figure for all."""
+"""Pictures (matplotlib, Agg): accuracy against time per case and a digits heat map (the
+sweeps' figures are in ``sweep_plots``). Most functions return {file stem: Figure} and
+``save`` writes the PNGs; ``save_scatter`` draws and writes its dozens of figures
+itself, one refilled figure for all."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,11 +12,11 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure  # figures without pyplot's global state: none to close
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from diffcompare.report.tables import column, seconds
 from diffcompare.runner.result import Results
-from diffcompare.sweep.record import Sweep, file_name
+from diffcompare.sweep.record import file_name
 
 FAMILY_MARKER = {"symbolic": "s", "numeric": "o", "automatic": "^", "user": "*"}
 DTYPE_FILL = {"float64": "full", "float32": "none"}
@@ -25,7 +25,7 @@ FLOOR = 1e-18  # errors of exactly 0 are drawn here on log axes
 SECONDS = FuncFormatter(lambda v, _: seconds(v))
 
 
-def _figure(width, height, panels=1, layout="constrained"):
+def figure(width, height, panels=1, layout="constrained"):
     fig = Figure(figsize=(width, height), layout=layout)
     axes = fig.subplots(1, panels, squeeze=False)[0]
     return fig, axes
@@ -159,7 +159,7 @@ def scatter(results: Results, case: str) -> Figure:
     (method by colour, family by marker, float32 hollow): for a notebook."""
     mine = [r for r in _plotted(results) if r.case == case]
     colours = colours_for(column(r) for r in results.rows)
-    fig, (ax,) = _figure(6.4, 3.6)
+    fig, (ax,) = figure(6.4, 3.6)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(SECONDS)
     ax.set_ylim(-0.5, 17.5)
@@ -210,9 +210,7 @@ def heatmap(results: Results) -> dict:
     dtypes = list(dict.fromkeys(r.dtype for r in rows))
     methods = list(dict.fromkeys(column(r) for r in rows))
     cases = list(dict.fromkeys(f"{r.case} · {r.operator}" for r in rows))
-    fig, axes = _figure(
-        2.2 + 0.55 * len(methods) * len(dtypes), 1.2 + 0.2 * len(cases), len(dtypes)
-    )
+    fig, axes = figure(2.2 + 0.55 * len(methods) * len(dtypes), 1.2 + 0.2 * len(cases), len(dtypes))
     for ax, dtype in zip(axes, dtypes):
         grid = np.full((len(cases), len(methods)), np.nan)
         for r in rows:
@@ -224,163 +222,6 @@ def heatmap(results: Results) -> dict:
         ax.set_title(dtype, fontsize=10)
     fig.colorbar(image, ax=axes.tolist(), label="correct digits (blank: not ok)", shrink=0.5)
     return {"heatmap": fig}
-
-
-def _positive(values):
-    return [max(v, FLOOR) for v in values]
-
-
-def step(sweep: Sweep) -> dict:
-    """Error against step, log-log, one figure per case, one panel per dtype."""
-    figures = {}
-    table = {(r["case"], r["dtype"], r["scheme"]): r for r in sweep.table}
-    for case in dict.fromkeys(p["case"] for p in sweep.points):
-        dtypes = list(dict.fromkeys(p["dtype"] for p in sweep.points if p["case"] == case))
-        fig, axes = _figure(5 * len(dtypes), 3.8, len(dtypes))
-        for ax, dtype in zip(axes, dtypes):
-            for i, scheme in enumerate(dict.fromkeys(p["scheme"] for p in sweep.points)):
-                pts = [
-                    p
-                    for p in sweep.points
-                    if (p["case"], p["dtype"], p["scheme"]) == (case, dtype, scheme)
-                    and p["status"] == "ok"
-                    and math.isfinite(p["error"])
-                ]
-                if not pts:
-                    continue
-                colour = f"C{i}"
-                ax.plot(
-                    [p["step"] for p in pts],
-                    _positive([p["error"] for p in pts]),
-                    marker=".",
-                    color=colour,
-                    label=scheme,
-                )
-                row = table.get((case, dtype, scheme), {})
-                if row.get("theory_h"):
-                    ax.axvline(row["theory_h"], color=colour, linestyle=":", alpha=0.8)
-                    ax.plot(row["theory_h"], row["theory_error"], marker="x", color=colour)
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.invert_xaxis()
-            ax.set_xlabel("step h")
-            ax.set_ylabel("relative error")
-            ax.set_title(f"{case}, {dtype} (dotted: theoretical h*, ×: theory's E*)", fontsize=9)
-            ax.grid(True, which="major", alpha=0.3)
-            ax.legend(fontsize=7)
-        figures[f"sweep_step_{case}"] = fig
-    return figures
-
-
-def size(sweep: Sweep) -> dict:
-    """Time and cost ratio against n, log-log, one figure per sized case."""
-    figures = {}
-    methods = list(dict.fromkeys(p["method"] for p in sweep.points))
-    for family in dict.fromkeys(p["family"] for p in sweep.points):
-        fig, (t_ax, r_ax) = _figure(10, 3.8, 2)
-        for i, method in enumerate(methods):
-            mine = [p for p in sweep.points if (p["family"], p["method"]) == (family, method)]
-            ok = [p for p in mine if p["status"] == "ok"]
-            stopped = [p for p in mine if p["status"] in ("timeout", "skipped")]
-            colour = f"C{i}"
-            label = method + (f" (time limit from n = {stopped[0]['n']})" if stopped else "")
-            if ok:
-                ns = [p["n"] for p in ok]
-                t_ax.plot(ns, [p["eval_s"] for p in ok], marker="o", color=colour, label=label)
-                r_ax.plot(ns, [p["cost_ratio"] for p in ok], marker="o", color=colour, label=method)
-                if method == "sympy":
-                    t_ax.plot(
-                        ns,
-                        [p["prepare_s"] for p in ok],
-                        marker="s",
-                        linestyle="--",
-                        color=colour,
-                        label="sympy prepare (derive + compile)",
-                    )
-        for ax, label in ((t_ax, "seconds per call"), (r_ax, "cost ratio (derivative / f)")):
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_xlabel("n (numbers differentiated)")
-            ax.set_ylabel(label)
-            ax.grid(True, which="major", alpha=0.3)
-        t_ax.set_title(f"{family}: time per call", fontsize=10)
-        r_ax.set_title(f"{family}: cost ratio", fontsize=10)
-        t_ax.legend(fontsize=7, loc="upper left")
-        figures[f"sweep_size_{family}"] = fig
-    return figures
-
-
-def swell(sweep: Sweep) -> dict:
-    """Operation counts of f and f′ with and without cse, and the expanded map's error."""
-    studies = list(dict.fromkeys(p["study"] for p in sweep.points))
-    has_error = any("expanded_error" in p for p in sweep.points)
-    panels = len(studies) + has_error
-    fig, axes = _figure(4.2 * panels, 3.6, panels)
-    for ax, study in zip(axes, studies):
-        pts = [p for p in sweep.points if p["study"] == study]
-        ns = [p["n"] for p in pts]
-        for key, label, style in (
-            ("f_ops", "f", "-"),
-            ("df_ops", "f′", "-"),
-            ("f_ops_cse", "f, cse", "--"),
-            ("df_ops_cse", "f′, cse", "--"),
-        ):
-            ax.plot(ns, [max(p[key], 1) for p in pts], style, marker=".", label=label)
-        ax.set_yscale("log")
-        if study != "logistic map":
-            ax.set_xscale("log", base=2)
-            ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("depth" if study != "n-factor product" else "n")
-        ax.set_ylabel("count_ops")
-        ax.set_title(study, fontsize=10)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=7)
-    if has_error:
-        ax = axes[-1]
-        pts = [p for p in sweep.points if "expanded_error" in p]
-        ns = [p["n"] for p in pts]
-        ax.plot(ns, _positive([p["derived_error"] for p in pts]), marker="o", label="as derived")
-        ax.plot(ns, _positive([p["expanded_error"] for p in pts]), marker="o", label="expanded")
-        ax.set_yscale("log")
-        ax.set_xlabel("depth")
-        ax.set_ylabel("float64 relative error of f′")
-        ax.set_title("logistic map: expanding ruins f′", fontsize=10)
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=7)
-    return {"sweep_swell": fig}
-
-
-def checkers(sweep: Sweep) -> dict:
-    """Per dtype, checker x mutant: the share of mutants caught (the control column: the
-    share of right derivatives flagged, false alarms), each cell labelled k/n."""
-    mutants = [k for k in sweep.table[0] if k not in ("checker", "dtype")]
-    dtypes = list(dict.fromkeys(r["dtype"] for r in sweep.table))
-    names = list(dict.fromkeys(r["checker"] for r in sweep.table))
-    fig, axes = _figure(
-        1.0 * len(mutants) * len(dtypes) + 2.5, 0.45 * len(names) + 1.6, len(dtypes)
-    )
-    for ax, dtype in zip(axes, dtypes):
-        rows = [r for r in sweep.table if r["dtype"] == dtype]
-        share = np.full((len(rows), len(mutants)), np.nan)
-        for i, r in enumerate(rows):
-            for j, k in enumerate(mutants):
-                if r[k] != "—":
-                    hits, total = map(int, r[k].split("/"))
-                    # green is good: mutants caught, right derivatives not flagged
-                    share[i, j] = 1 - hits / total if k == "control" else hits / total
-                ax.text(j, i, r[k], ha="center", va="center", fontsize=7)
-        ax.imshow(share, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(mutants)), mutants, rotation=40, ha="right", fontsize=7)
-        ax.set_yticks(range(len(rows)), [r["checker"] for r in rows], fontsize=7)
-        ax.set_title(f"{dtype}: mutants caught; control: false alarms (red = many)", fontsize=9)
-    return {"sweep_checkers": fig}
-
-
-SWEEPS = {"step": step, "size": size, "swell": swell, "checkers": checkers}
-
-
-def for_sweep(sweep: Sweep) -> dict:
-    return SWEEPS[sweep.kind](sweep)
 
 
 def save(figures: dict, folder: Path) -> dict[str, Path]:

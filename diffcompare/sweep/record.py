@@ -11,7 +11,7 @@ from pathlib import Path
 
 from diffcompare.errors import Damaged
 
-KINDS = ("step", "size", "swell", "checkers")
+KINDS = ("step", "size", "second", "swell", "checkers")
 
 
 def _encode(v):
@@ -36,7 +36,7 @@ def _decode(v):
 
 @dataclass(frozen=True)
 class Sweep:
-    kind: str  # step | size | swell | checkers
+    kind: str  # step | size | second | swell | checkers
     title: str
     points: tuple[dict, ...]  # one dict per measured point, flat and JSON-friendly
     table: tuple[dict, ...]  # the summary rows (e.g. the best step beside theory)
@@ -56,7 +56,7 @@ class Sweep:
     @property
     def figures(self) -> list[str]:
         """The names of its figures (report.plots draws them): one per case or family."""
-        key = {"step": "case", "size": "family"}.get(self.kind)
+        key = {"step": "case", "size": "family", "second": "family"}.get(self.kind)
         if key is None:
             return [f"sweep_{self.kind}"]
         return [f"sweep_{self.kind}_{v}" for v in dict.fromkeys(p[key] for p in self.points)]
