@@ -1,4 +1,7 @@
-"""The course's autograd examples: backward(), detach(), gradients through control flow."""
+"""The course's autograd examples: backward(), detach(), gradients through control flow,
+and what happens when a function leaves xp for math or NumPy."""
+
+import math
 
 import numpy as np
 
@@ -26,6 +29,13 @@ def x_times_x_summed(x, xp=xnp):
     return xp.sum(x * x)
 
 
+@case(inputs={"x": X}, tags=["autograd", "jacobian"])
+def x_times_x(x, xp=xnp):
+    """y = x * x, a non-scalar: backward() needs a vector v and gives vᵀJ (J = diag(2x));
+    y.sum().backward() is v = 1."""
+    return x * x
+
+
 @case(inputs={"x": X}, tags=[*AUTOGRAD, "gradient", "detach"])
 def detached(x, xp=xnp):
     """u = detach(x·x); z = sum(u·x): the gradient is u, as if u were a constant.
@@ -47,3 +57,17 @@ def while_doubling(a, xp=xnp):
     while xp.abs(b) < 1000:
         b = b * 2
     return b if b > 0 else 100 * b
+
+
+@case(inputs={"x": 0.5}, tags=["autograd", "scalar", "pitfall"])
+def math_exp_inside(x, xp=xnp):
+    """y = x · exp(x), the exp from Python's math module: f′ = (1 + x) eˣ. math.exp turns a
+    tensor into a float, so autograd sees x · (a constant) and returns eˣ alone."""
+    return x * math.exp(x)
+
+
+@case(inputs={"x": np.array([0.5, 1.0])}, tags=["autograd", "gradient", "pitfall"])
+def numpy_exp_inside(x, xp=xnp):
+    """y = sum(x · exp(x)), the exp from NumPy: ∇ = (1 + x) eˣ. NumPy cannot take a tensor
+    that requires grad: torch raises."""
+    return xp.sum(x * np.exp(x))

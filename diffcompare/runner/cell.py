@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -106,6 +107,21 @@ def attempt(problem, method, device, reference, ref_message=""):
         reference=reference.kind if reference else "none",
     )
     start = time.perf_counter()
+    # what prepare and the first call warn of goes into the row, not to the terminal
+    with warnings.catch_warnings(record=True) as warned:
+        return _attempt(problem, method, device, reference, ref_message, base, start, warned)
+
+
+def _warning(warned: list) -> str:
+    """The first warning prepare or the first call gave, as the row says it."""
+    for w in warned:
+        text = str(w.message).strip().splitlines()
+        if text:
+            return f"warned: {w.category.__name__}: {text[0][:160]}"
+    return ""
+
+
+def _attempt(problem, method, device, reference, ref_message, base, start, warned):
     try:
         prepared = method.prepare(problem, device)
     except Unsupported as exc:
@@ -130,6 +146,8 @@ def attempt(problem, method, device, reference, ref_message=""):
         ), None
     if prepared.counters.get("note"):
         notes.insert(0, prepared.counters["note"])
+    if _warning(warned):
+        notes.insert(0, _warning(warned))
     try:  # a second call must give the same numbers
         again = np.asarray(prepared.to_numpy(prepared.call()), dtype=np.float64)
     except BaseException as exc:
