@@ -59,7 +59,7 @@ class Results(result.Results):
             return plots.scatter(self, case)
         return {name: plots.scatter(self, name) for name in names}
 
-    def save(self, folder: str | Path) -> dict[str, Path]:
+    def save(self, folder: str | Path, lang: str = "en") -> dict[str, Path]:
         """Write what `diffcompare run --out DIR` writes: results.json, results.csv,
-        summary.md, plots/ and report.html. Returns their paths."""
-        return files.write(self, folder)
+        summary.md, plots/ and report.html (in lang: "en" or "zh"). Returns their paths."""
+        return files.write(self, folder, lang=lang)

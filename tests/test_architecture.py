@@ -26,7 +26,16 @@ LAYERS = (
     ("sweep",),
     ("report",),
     ("results",),
-    ("checker", "explain", "pytest_plugin", "library", "bench", "taylor", "checker_study"),
+    (
+        "checker",
+        "explain",
+        "pytest_plugin",
+        "library",
+        "bench",
+        "taylor",
+        "checker_study",
+        "lesson",
+    ),
     ("cli",),
     ("__init__", "__main__"),
 )

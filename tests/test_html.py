@@ -11,8 +11,8 @@ import pytest
 from diffcompare import xnp
 from diffcompare.form import registry
 from diffcompare.methods import by_name
-from diffcompare.report import write
-from diffcompare.report.files import write_sweep
+from diffcompare.report import catalog, write
+from diffcompare.report.files import render, write_sweep
 from diffcompare.runner.loop import run
 from diffcompare.runner.plan import Plan
 from diffcompare.sweep import swell
@@ -44,11 +44,16 @@ def test_the_page_is_self_contained(folder):
     assert "rosenbrock_n10" in html and "n-factor product" in html
 
 
-def test_each_section_opens_with_a_reading_guide(folder):
-    html = (folder / "report.html").read_text()
-    guides = re.findall(r'<h2 id="(\w+)">[^<]*</h2>\s*<p class="guide">', html)
-    sections = set(re.findall(r'<h2 id="(accuracy|timing|scatter|reasons)">', html))
-    assert {"accuracy", "timing", "scatter"} <= sections and sections <= set(guides)
+@pytest.mark.parametrize("lang", catalog.LANGS)
+def test_each_section_opens_with_a_reading_guide(folder, tmp_path, lang):
+    shutil.copytree(folder, tmp_path / "report")
+    html = render(tmp_path / "report", lang=lang).read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="([\w-]+)">', html)
+    guides = re.findall(r'<h2 id="([\w-]+)">[^<]+</h2>\s*<p class="guide">[^<]+</p>', html)
+    assert {"accuracy", "timing", "scatter"} <= set(headings)
+    assert headings == guides  # every section, the swell sweep's too
+    assert catalog.text(lang, "report.accuracy.title") in html
+    assert f"<html lang='{catalog.text(lang, 'report.lang')}'>" in html
 
 
 def test_what_a_case_supplies_is_escaped(tmp_path, fresh_names):
@@ -111,3 +116,14 @@ def test_headless_chromium_renders_every_image(folder, tmp_path):
 def test_the_committed_sample_renders_every_image(tmp_path):
     loaded, total = headless(SAMPLE, tmp_path / "profile")
     assert total > 80 and loaded == total  # the suite's scatters, heat map, the sweeps
+
+
+@needs_browser
+def test_the_chinese_report_draws_its_letters(folder, tmp_path):
+    shutil.copytree(folder, tmp_path / "report")
+    page = render(tmp_path / "report", lang="zh")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}/p"]
+    dom = subprocess.run(
+        [BROWSER, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert re.search(r'<html[^>]*data-glyphs="drawn"', dom)

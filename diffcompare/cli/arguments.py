@@ -136,6 +136,18 @@ def threads(args) -> int:
     return args.threads
 
 
+def add_lang(sp) -> None:
+    """The language of report.html (and of the lesson): its headings, guides and captions."""
+    from diffcompare.report.catalog import LANGS
+
+    sp.add_argument(
+        "--lang",
+        default="en",
+        choices=LANGS,
+        help="report.html's language: en (English) or zh (中文); names stay as they are",
+    )
+
+
 def add_output(sp) -> None:
     """What the terminal shows of a run's results (the files hold everything)."""
     sp.add_argument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from diffcompare.cli import compare, listing, quick, report, run, show, sweep
+from diffcompare.cli import compare, lesson, listing, quick, report, run, show, sweep
 from diffcompare.cli.arguments import Parser
 
 VERBS = {
@@ -14,6 +14,7 @@ VERBS = {
     "report": report,
     "compare": compare,
     "sweep": sweep,
+    "lesson": lesson,
     "run": run,
 }
 EXAMPLES = """examples:
@@ -22,6 +23,7 @@ EXAMPLES = """examples:
   diffcompare quick "sin(x)/x" --at x=1e-8  a formula typed here
   diffcompare run --cases my_cases.py       your own functions (README: Your own case)
   diffcompare sweep step --case sinc_near_zero   where finite differences break
+  diffcompare lesson --lang zh              the course chapter as a page, in Chinese
   diffcompare COMMAND -h                    each command's options"""
 
 

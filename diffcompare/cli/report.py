@@ -13,6 +13,7 @@ def add(sub) -> None:
     rep.add_argument("results", metavar="RESULTS.json", help="a results.json or a run's folder")
     rep.add_argument("--out", metavar="DIR", help="output folder (default: beside the file)")
     arguments.add_output(rep)
+    arguments.add_lang(rep)
 
 
 def main(args) -> int:
@@ -21,7 +22,7 @@ def main(args) -> int:
     results = arguments.results(args.results)
     given = Path(args.results)
     out = Path(args.out) if args.out else given if given.is_dir() else given.parent
-    paths = report.write(results, out)
+    paths = report.write(results, out, lang=args.lang)
     print(arguments.shown(results, args))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0

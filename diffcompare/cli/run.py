@@ -29,6 +29,7 @@ def add(sub) -> None:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     arguments.add_threads(run)
     arguments.add_output(run)
+    arguments.add_lang(run)
     run.add_argument(
         "--strict",
         action="store_true",
@@ -253,14 +254,14 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
         try:
             results = run(plan, not args.no_progress, on_row=j.append, done=done, worker=worker)
         except Interrupted as exc:  # Ctrl-C: report what is done, then stop
-            paths = report.write(exc.results, out, helper=helper)
+            paths = report.write(exc.results, out, helper=helper, lang=args.lang)
             print(
                 f"diffcompare: interrupted; {len(exc.results.rows)} rows written to "
                 f"{paths['json']}; finish with: diffcompare run --resume {out}",
                 file=sys.stderr,
             )
             return 130
-    paths = report.write(results, out, helper=helper)
+    paths = report.write(results, out, helper=helper, lang=args.lang)
     print(arguments.shown(results, args))
     if getattr(worker, "unused", 0):
         print(

@@ -82,6 +82,7 @@ def add(sub) -> None:
     checkers.add_argument("--seed", type=int, default=0, help="the mutants' seed (0)")
     for sp in (step, size, second, kinds.choices["swell"], checkers):
         sp.add_argument("--out", default="reports", metavar="DIR", help="output folder")
+        arguments.add_lang(sp)
 
 
 def main(args) -> int:
@@ -99,7 +100,7 @@ def main(args) -> int:
     }
     with lock.held(args.out):
         result = studies[args.study](args)
-        paths = write_sweep(result, args.out)
+        paths = write_sweep(result, args.out, args.lang)
     print(sweep_summary(result))
     print("wrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0

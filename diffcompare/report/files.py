@@ -63,9 +63,11 @@ def clear(folder: str | Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def write(results: Results, out: str | Path, pictures: bool = True, helper=None) -> dict[str, Path]:
+def write(
+    results: Results, out: str | Path, pictures: bool = True, helper=None, lang: str = "en"
+) -> dict[str, Path]:
     """Write every file of a run into the folder out; returns their paths. helper: a
-    drawing helper started earlier (see ``render``)."""
+    drawing helper started earlier (see ``render``); lang: report.html's language."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -77,22 +79,22 @@ def write(results: Results, out: str | Path, pictures: bool = True, helper=None)
     atomic_write(paths["csv"], to_csv(results))
     atomic_write(paths["summary"], summary(results))
     if pictures:
-        paths["html"] = render(folder, results, helper)
+        paths["html"] = render(folder, results, helper, lang)
     return paths
 
 
-def write_sweep(sweep: Sweep, out: str | Path) -> dict[str, Path]:
+def write_sweep(sweep: Sweep, out: str | Path, lang: str = "en") -> dict[str, Path]:
     """A sweep's JSON and markdown table, then the folder's plots and report.html again."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"json": folder / sweep.filename, "summary": folder / f"{sweep.stem}.md"}
     atomic_write(paths["json"], sweep.to_json())
     atomic_write(paths["summary"], sweep_summary(sweep))
-    paths["html"] = render(folder)
+    paths["html"] = render(folder, lang=lang)
     return paths
 
 
-def render(folder: Path, results: Results | None = None, helper=None) -> Path:
+def render(folder: Path, results: Results | None = None, helper=None, lang: str = "en") -> Path:
     """Draw the plots of everything saved in folder (results.json, sweep_*.json) into
     folder/plots and write folder/report.html; needs neither torch nor sympy.
 
@@ -135,5 +137,5 @@ def render(folder: Path, results: Results | None = None, helper=None) -> Path:
     rank = {name: i for i, name in enumerate(order)}  # sweeps' figures after, as drawn
     images = dict(sorted(images.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     path = folder / "report.html"
-    atomic_write(path, html.page(results, sweeps, images))
+    atomic_write(path, html.page(results, sweeps, images, lang))
     return path
