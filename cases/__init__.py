@@ -13,3 +13,6 @@ from diffcompare_cases import (  # noqa: F401  (importing registers the cases)
     sized,
     subgradients,
 )
+
+# themes left out of the default run, loaded by their tag (diffcompare run --tag gradbench)
+THEMES = {"gradbench": "diffcompare_cases.gradbench"}

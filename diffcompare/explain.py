@@ -8,12 +8,12 @@ import re
 import numpy as np
 from tabulate import tabulate
 
+from diffcompare.deadline import TimedOut, deadline, passes
 from diffcompare.errors import CaseError
 from diffcompare.form.problem import bind, operators_for, output_shape
 from diffcompare.form.registry import Case
 from diffcompare.methods import DEFAULT, by_name
 from diffcompare.report import tables
-from diffcompare.runner.deadline import TimedOut, deadline, passes
 from diffcompare.runner.executor import DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.timing import Budget

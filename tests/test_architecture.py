@@ -17,7 +17,7 @@ ROOT = Path(diffcompare.__file__).parent
 
 # the pipeline, in the order data flows: a module may import its own layer and those above
 LAYERS = (
-    ("errors", "interrupt"),
+    ("errors", "interrupt", "deadline"),
     ("form",),
     ("symbolic",),
     ("methods",),

@@ -45,8 +45,8 @@ LOAD_LIMIT_S = 60.0  # importing one case file: a file that never finishes stops
 
 def load_cases(specs: list[str] | None) -> None:
     """The --cases files and modules, each error one line (CaseError names the line)."""
+    from diffcompare.deadline import TimedOut, deadline
     from diffcompare.form import registry
-    from diffcompare.runner.deadline import TimedOut, deadline
 
     for spec in specs or []:
         try:
@@ -60,10 +60,24 @@ def load_cases(specs: list[str] | None) -> None:
             raise UsageError(f"cannot import cases from {spec!r}: {exc}") from None
 
 
+def themes(args) -> None:
+    """A --tag that names a built-in theme left out of the default run (``gradbench``)
+    loads its module, as --cases would, beside the built-in suite. Idempotent."""
+    from diffcompare_cases import THEMES
+
+    wanted = [THEMES[t] for t in csv_list(getattr(args, "tag", None)) if t in THEMES]
+    missing = [m for m in wanted if m not in (args.cases or [])]
+    if missing:
+        if not args.cases:
+            args.builtin = True
+        args.cases = [*(args.cases or []), *missing]
+
+
 def cases(args) -> list:
     """The cases --cases, --builtin, --case and --tag select."""
     from diffcompare.form import registry
 
+    themes(args)
     if not args.cases or args.builtin:
         registry.builtin()
     load_cases(args.cases)

@@ -47,10 +47,10 @@ def add(sub) -> None:
 def main(args) -> int:
     import numpy as np
 
+    from diffcompare.deadline import TimedOut, deadline
     from diffcompare.explain import method_table
     from diffcompare.form.formula import parse_point, to_case
     from diffcompare.form.problem import operators_for
-    from diffcompare.runner.deadline import TimedOut, deadline
     from diffcompare.symbolic import kink
 
     if not args.timeout > 0:

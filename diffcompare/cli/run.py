@@ -104,6 +104,7 @@ def main(args) -> int:
     if args.memory_limit is not None and args.memory_limit < 256:
         raise UsageError(f"--memory-limit is in MiB and at least 256, got {args.memory_limit}")
     _check_executor(args)
+    arguments.themes(args)  # before the worker starts: it loads what the run will
     saved = _anchored(args.argv)
     # --quick runs the built-in cases in this process (they are known not to crash it);
     # a user's case file always runs in a worker, where a crash costs only its cells

@@ -10,8 +10,8 @@ In order of preference:
   checked against ``mpmath-ad`` wherever both run (they must agree to 1e-30);
 - ``mpmath-ad``: automatic differentiation over mpmath, the case's own Python run on
   50-digit numbers: the reference wherever SymPy cannot trace the case (control flow on
-  values), and for first derivatives of more than SYMPY_MAX_N inputs, where the SymPy
-  trace would cost minutes.
+  values), for first derivatives of more than SYMPY_MAX_N inputs, where the SymPy
+  trace would cost minutes, and where SymPy's cross-check runs past CROSS_CHECK_S.
 Both evaluate at the exact binary value of the inputs in the run's dtype. The value is
 kept as a double-double (hi + lo), so errors near machine precision are measured.
 """
@@ -24,6 +24,7 @@ from dataclasses import replace
 import mpmath
 import numpy as np
 
+from diffcompare.deadline import TimedOut, deadline
 from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.problem import Problem
@@ -63,6 +64,10 @@ def _reference(problem: Problem) -> Reference:
 
 
 SYMPY_MAX_N = 1000  # first derivatives: above it, the AD oracle alone (SymPy's trace swells)
+# where the AD oracle has a reference, SymPy's trace and derivative only check it: past
+# this, the AD oracle's reference stands alone (a user's loop of thousands of operations
+# would otherwise cost the cell's whole time limit and leave it unscored)
+CROSS_CHECK_S = 10.0
 AGREEMENT = 1e-30  # the two 50-digit oracles, relative: beyond it one of them has a bug
 FLOAT64_DIGITS = -math.log10(np.finfo(np.float64).eps)  # all a float64 reference= holds
 
@@ -89,7 +94,15 @@ def _oracle(problem: Problem, ad=None) -> Reference:
         ad = _attempt(mpmath_ad.evaluate, problem) if first or _ad_affordable(problem) else None
     if first and problem.n > SYMPY_MAX_N and isinstance(ad, Reference):
         return ad
-    sym = _attempt(sympy_mpmath.evaluate, problem)
+    if isinstance(ad, Reference):  # SymPy only cross-checks it: within a budget of its own
+        try:
+            with deadline(CROSS_CHECK_S):
+                sym = _attempt(sympy_mpmath.evaluate, problem)
+        except TimedOut:
+            note = f"SymPy's cross-check of the AD oracle ran past {CROSS_CHECK_S:g} s"
+            return replace(ad, note="; ".join(n for n in (ad.note, note) if n))
+    else:
+        sym = _attempt(sympy_mpmath.evaluate, problem)
     for found in (sym, ad):
         if isinstance(found, Undefined):
             raise found

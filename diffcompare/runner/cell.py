@@ -10,11 +10,11 @@ from dataclasses import replace
 import numpy as np
 
 from diffcompare import oracle
+from diffcompare.deadline import passes
 from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.registry import Case
 from diffcompare.methods import cost
-from diffcompare.runner.deadline import passes
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import MAX_VALUES, Result
 from diffcompare.runner.timing import measure, measure_pair
@@ -225,8 +225,8 @@ def _taylor(problem, value: np.ndarray) -> dict:
     direction, f in float64 at the row's point (oracle.taylor); nothing where f fails,
     or is too slow for its calls to fit in TAYLOR_BUDGET_S, or hangs near the point (a
     row the method finished is not made a timeout by a check of it)."""
+    from diffcompare.deadline import TimedOut, deadline
     from diffcompare.oracle.taylor import STEPS, remainder
-    from diffcompare.runner.deadline import TimedOut, deadline
 
     try:
         with np.errstate(all="ignore"), deadline(TAYLOR_BUDGET_S):  # nested: the cell's

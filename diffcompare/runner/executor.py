@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from diffcompare.deadline import TimedOut, deadline
 from diffcompare.form.registry import Case
 from diffcompare.methods import batch
 from diffcompare.runner import state, threads
 from diffcompare.runner.cell import Cells, bare_row, caught
-from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case, problems, reference_for
 from diffcompare.runner.result import Result

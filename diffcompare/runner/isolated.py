@@ -19,13 +19,13 @@ import signal
 from dataclasses import dataclass, replace
 
 from diffcompare import interrupt
+from diffcompare.deadline import passes
 from diffcompare.errors import CaseError
 from diffcompare.form import registry
 from diffcompare.form.registry import Case
 from diffcompare.methods import by_name
 from diffcompare.runner import footprint, threads
 from diffcompare.runner.cell import bare_row
-from diffcompare.runner.deadline import passes
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import failed_case

@@ -26,12 +26,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from diffcompare import oracle
+from diffcompare.deadline import TimedOut, deadline
 from diffcompare.form.problem import bind, output_shape
 from diffcompare.form.registry import Family
 from diffcompare.methods import by_name
 from diffcompare.methods.autograd import Reverse
 from diffcompare.runner.cell import Cells
-from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.environment import describe
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.setup import set_up

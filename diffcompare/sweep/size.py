@@ -13,11 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 from tqdm import tqdm
 
+from diffcompare.deadline import TimedOut, deadline
 from diffcompare.form.problem import bind, operators_for, output_shape
 from diffcompare.form.registry import Family
 from diffcompare.methods import by_name
 from diffcompare.runner.cell import Cells
-from diffcompare.runner.deadline import TimedOut, deadline
 from diffcompare.runner.environment import describe
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.setup import set_up
