@@ -12,6 +12,7 @@ from diffcompare.methods.method import Method
 def _builtin() -> list:
     from diffcompare.methods import jax_ad
     from diffcompare.methods.autograd import Forward, Reverse
+    from diffcompare.methods.compiled import Compiled
     from diffcompare.methods.finite_diff import (
         BACKWARD,
         CENTRAL,
@@ -34,6 +35,7 @@ def _builtin() -> list:
         ComplexStep(),
         Reverse(),
         Forward(),
+        Compiled(),
         jax_ad.Reverse(),
         jax_ad.Forward(),
         Symengine(),

@@ -72,7 +72,12 @@ def model(method: str, operator: str, n: int, m: int) -> Model | None:
         # one complex evaluation per direction; complex arithmetic costs 2-4 real ones
         k = 1 if operator in ("derivative", "jvp") else n
         return Model("≤ 4" if k == 1 else "≤ 4n", 4 * k, True)
-    table = {"torch": _REVERSE, "jax": _REVERSE, "torch-forward": _FORWARD}
+    table = {
+        "torch": _REVERSE,
+        "torch-compile": _REVERSE,
+        "jax": _REVERSE,
+        "torch-forward": _FORWARD,
+    }
     table["jax-forward"] = _FORWARD
     if method in table and operator in table[method]:
         formula, calls = table[method][operator]
