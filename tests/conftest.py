@@ -1,7 +1,14 @@
+import os
+
 import pytest
 
-from diffcompare.form import registry
-from diffcompare.runner.timing import Budget
+# torch-compile's tests take the aot_eager backend (the same Dynamo trace and AOTAutograd
+# backward, no generated code: a second a compile, not ten); tests/test_compiled.py runs
+# inductor itself once. Set before diffcompare is imported, and inherited by workers.
+os.environ.setdefault("DIFFCOMPARE_COMPILE_BACKEND", "aot_eager")
+
+from diffcompare.form import registry  # noqa: E402
+from diffcompare.runner.timing import Budget  # noqa: E402
 
 registry.builtin()
 

@@ -71,7 +71,7 @@ def test_method_matches_hand_derivative(method, c, operator, dtype):
     problem = bind(c, operator, dtype, output_shape(c))
     (row,) = run_case(c, Plan((c,), (method,), operators=(operator,), dtypes=(dtype,), budget=FAST))
     if row.status == "unsupported":
-        assert "not installed" in row.message, row.message
+        assert "not installed" in row.message or "no double backward" in row.message, row.message
         pytest.skip(row.message)
     assert row.status == "ok", row.message
     if method.name in PEERS and dtype == "float32" and row.digits is None:
