@@ -1,5 +1,7 @@
 """The built-in suite, one module per theme of the course chapter it grew from
-(Dive into Deep Learning, "Preliminaries": calculus and automatic differentiation)."""
+(Dive into Deep Learning, "Preliminaries": calculus and automatic differentiation).
+Themes left out of the default run (``gradbench``) are loaded by their tag: see
+``diffcompare.form.registry.THEMES``."""
 
 from diffcompare_cases import (  # noqa: F401  (importing registers the cases)
     autograd_examples,
@@ -13,6 +15,3 @@ from diffcompare_cases import (  # noqa: F401  (importing registers the cases)
     sized,
     subgradients,
 )
-
-# themes left out of the default run, loaded by their tag (diffcompare run --tag gradbench)
-THEMES = {"gradbench": "diffcompare_cases.gradbench"}

@@ -63,7 +63,7 @@ def load_cases(specs: list[str] | None) -> None:
 def themes(args) -> None:
     """A --tag that names a built-in theme left out of the default run (``gradbench``)
     loads its module, as --cases would, beside the built-in suite. Idempotent."""
-    from diffcompare_cases import THEMES
+    from diffcompare.form.registry import THEMES
 
     wanted = [THEMES[t] for t in csv_list(getattr(args, "tag", None)) if t in THEMES]
     missing = [m for m in wanted if m not in (args.cases or [])]
