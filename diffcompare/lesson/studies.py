@@ -14,6 +14,11 @@ from diffcompare.report.tables import seconds
 from diffcompare.runner.timing import Budget
 
 
+def _with_figures(key: str, values: dict, table: Table, drawn: dict) -> Section:
+    """A study's section: its table, then each figure it drew, captioned alike."""
+    return Section(key, values, (table,), tuple((name, "figure") for name in drawn), drawn)
+
+
 def limit(case: Case, rows) -> Section:
     """The course's numerical_lim, (f(x + h) − f(x)) / h, continued down to 1e-16 in
     float64 and float32, against the oracle's f′(x)."""
@@ -64,13 +69,7 @@ def limit(case: Case, rows) -> Section:
         last_quotient32=number(last32[2], 8),
     )
     headers = ("h", "float64 quotient", "float64 error", "float32 quotient", "float32 error")
-    return Section(
-        "limit",
-        values,
-        (Table("table", headers, tuple(body)),),
-        tuple((name, "figure") for name in drawn),
-        drawn,
-    )
+    return _with_figures("limit", values, Table("table", headers, tuple(body)), drawn)
 
 
 def _v_curve(name: str, errors: dict, stop: float):
@@ -121,13 +120,7 @@ def swell() -> Section:
         for r in rows
     )
     drawn = sweep_plots.swell(s)
-    return Section(
-        "swell",
-        values,
-        (Table("table", headers, body),),
-        tuple((name, "figure") for name in drawn),
-        drawn,
-    )
+    return _with_figures("swell", values, Table("table", headers, body), drawn)
 
 
 def cost() -> Section:
@@ -160,13 +153,7 @@ def cost() -> Section:
     )
     drawn = sweep_plots.size(s)
     headers = ("n", *(f"{m} cost ratio" for m in methods))
-    return Section(
-        "cost",
-        values,
-        (Table("table", headers, body),),
-        tuple((name, "figure") for name in drawn),
-        drawn,
-    )
+    return _with_figures("cost", values, Table("table", headers, body), drawn)
 
 
 def second() -> Section:
@@ -197,10 +184,4 @@ def second() -> Section:
     )
     drawn = sweep_plots.second(s)
     headers = ("way", *(f"n = {n}: time ÷ gradient" for n in SECOND_SIZES))
-    return Section(
-        "second",
-        values,
-        (Table("table", headers, body),),
-        tuple((name, "figure") for name in drawn),
-        drawn,
-    )
+    return _with_figures("second", values, Table("table", headers, body), drawn)
