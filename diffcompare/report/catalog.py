@@ -41,7 +41,7 @@ def _joined(paragraph: str) -> str:
     for line in lines[1:]:
         tight = ord(out[-1]) > 0x2E7F and ord(line[0]) > 0x2E7F  # CJK and its punctuation
         out += ("" if tight else " ") + line
-    return " ".join(out.split(" ")) if out else out
+    return out
 
 
 @cache

@@ -27,6 +27,7 @@ import numpy as np
 
 from diffcompare import oracle
 from diffcompare.deadline import TimedOut, deadline
+from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form.problem import bind, output_shape
 from diffcompare.form.registry import Family
 from diffcompare.methods import by_name
@@ -97,11 +98,20 @@ WAYS = {
 }
 
 
-def _cell(problem, method, reference, timeout: float, budget: Budget) -> dict:
+def _reference(problem) -> tuple:
+    """(the oracle's reference, ""), or (None, why) where it has none: the rows are then
+    unscored and say why, as a run's are."""
+    try:
+        return oracle.reference(problem), ""
+    except (Unsupported, Undefined) as exc:
+        return None, f"no reference: {exc}"
+
+
+def _cell(problem, method, reference: tuple, timeout: float, budget: Budget) -> dict:
     cells = Cells(Plan((), (method,), budget=budget))
     try:
         with np.errstate(all="ignore"), deadline(timeout):
-            row = cells.cell(problem, method, "cpu", reference, "")
+            row = cells.cell(problem, method, "cpu", *reference)
     except TimedOut as exc:
         return dict(status="timeout", message=str(exc))
     out = dict(status=row.status, message=row.message, digits=row.digits, passed=row.passed)
@@ -137,7 +147,7 @@ def sweep(
             if shape != ():
                 raise ValueError(f"sweep second: {family.name} is not a scalar function")
             problems = {op: bind(case, op, dtype, shape) for op in ("gradient", "hessian")}
-            references = {op: oracle.reference(p) for op, p in problems.items()}
+            references = {op: _reference(p) for op, p in problems.items()}
             for name, method, op in ways:
                 point = dict(family=family.name, n=case.n, way=name, operator=op, dtype=dtype)
                 if name in stopped:
