@@ -39,8 +39,9 @@ def enforced() -> bool:
 def deadline(seconds: float | None):
     """Raise TimedOut inside the block once it has run ``seconds``; None: no limit.
 
-    Nested in another deadline, it keeps the outer one: the outer's time left is
-    re-armed on the way out (and, spent meanwhile, fires at once)."""
+    Nested in another deadline, it keeps the outer one: the block is stopped by
+    whichever comes first, and the outer's time left is re-armed on the way out (spent,
+    it fires at once), so an inner limit never stretches the outer."""
     if seconds is None or not enforced():
         yield
         return
@@ -51,7 +52,7 @@ def deadline(seconds: float | None):
     outer, _ = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
     try:
         yield
     finally:
