@@ -19,9 +19,13 @@ from diffcompare import interrupt
 class TimedOut(BaseException):  # noqa: N818 — not an Exception: `except Exception` must not swallow it
     """The block ran past its deadline."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, own: bool = True):
         super().__init__(f"ran past the time limit of {seconds:g} s")
         self.seconds = seconds
+        self.own = own  # False: the block's own limit had time left; an outer one ran out
+
+
+_LIMITS: list[float] = []  # the seconds of the deadlines around the running code
 
 
 def passes(exc: BaseException) -> bool:
@@ -46,16 +50,21 @@ def deadline(seconds: float | None):
         yield
         return
 
-    def expire(signum, frame):
-        raise TimedOut(seconds)
-
     outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    own = not outer or seconds <= outer
+    shown = seconds if own else _LIMITS[-1] if _LIMITS else outer
+
+    def expire(signum, frame):
+        raise TimedOut(shown, own)
+
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds if own else outer)
+    _LIMITS.append(seconds)
     try:
         yield
     finally:
+        _LIMITS.pop()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer:

@@ -20,8 +20,8 @@ def test_an_inner_limit_never_outlasts_the_outer():
             try:
                 with deadline(5.0):  # longer than what the outer has left
                     _spin(3.0)
-            except TimedOut:
-                pass  # the inner block's limit, as the oracle's cross-check catches it
+            except TimedOut as exc:  # fired at the outer's time, and says it is not its own
+                assert not exc.own and exc.seconds == 0.3
             _spin(3.0)
     assert time.monotonic() - start < 1.5
     assert caught.value.seconds == 0.3  # the outer's, re-armed on the way out
@@ -32,5 +32,5 @@ def test_a_shorter_inner_limit_fires_first_and_the_outer_goes_on():
         with pytest.raises(TimedOut) as caught:
             with deadline(0.1):
                 _spin(1.0)
-        assert caught.value.seconds == 0.1
+        assert caught.value.seconds == 0.1 and caught.value.own
         _spin(0.2)  # the outer's time is still running, not spent

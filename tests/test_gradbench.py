@@ -12,11 +12,25 @@ import pytest
 import scipy
 from scipy.special import logsumexp
 
-import diffcompare_cases.gradbench as gb
 from diffcompare import xnp
 from diffcompare.form import registry
 from diffcompare.form.problem import bind, output_shape
 from diffcompare.oracle import selection
+
+
+@pytest.fixture(scope="module", autouse=True)
+def gb():
+    """The theme, registered for this module's tests only: imported at collection it
+    would join every test parametrized over the registry (test_opcount's count_ops of
+    2500 symbols ran for minutes)."""
+    import importlib
+    import sys
+
+    module = importlib.import_module("diffcompare_cases.gradbench")
+    yield module
+    for name in [n for n in (c.name for c in registry.all_cases()) if n.startswith("gradbench_")]:
+        registry.unregister(name)
+    del sys.modules["diffcompare_cases.gradbench"]
 
 
 def _gmm_log_posterior(*, D, K, N, x, m, gamma, alpha, mu, q, l):
@@ -75,7 +89,7 @@ def test_gmm_is_gradbench_s_log_posterior():
     assert value == pytest.approx(expected, rel=1e-12)
 
 
-def test_kmeans_llsq_lse_det_are_gradbench_s_loops():
+def test_kmeans_llsq_lse_det_are_gradbench_s_loops(gb):
     value, i = _value("gradbench_kmeans")
     p, c = i["points"], i["centroids"]
     assert value == pytest.approx(sum(min(((pi - cj) ** 2).sum() for cj in c) for pi in p))
@@ -95,7 +109,7 @@ def test_kmeans_llsq_lse_det_are_gradbench_s_loops():
     assert _value("gradbench_det")[0] == pytest.approx(np.linalg.det(gb._legacy(25).reshape(5, 5)))
 
 
-def test_the_inputs_are_gradbench_s_draws():
+def test_the_inputs_are_gradbench_s_draws(gb):
     np.random.seed(gb.SEED)  # GradBench: np.random.seed(31337); np.random.rand(n, d)
     points = np.random.rand(1000, 8)
     inputs = registry.get("gradbench_kmeans").inputs

@@ -110,6 +110,10 @@ def trace(case: Case) -> Trace:
             raise Unsupported(
                 f"SymPy cannot trace Python control flow on values (an if/while on a symbol: {exc})"
             ) from None
+        if "convert expression to float" in str(exc) or "has no callable" in str(exc):
+            raise Unsupported(  # math.exp(symbol), np.exp on an object array of symbols
+                f"SymPy cannot trace a value through a function outside xp (math, NumPy): {exc}"
+            ) from None
         raise
     except AttributeError as exc:
         raise Unsupported(f"SymPy cannot trace this case: {exc}") from None
