@@ -41,7 +41,10 @@ def test_the_two_oracles_agree(name, op):
     if isinstance(sym, Undefined) or isinstance(ad, Undefined):
         assert isinstance(sym, Undefined) and isinstance(ad, Undefined), (sym, ad)
         return
-    assert not isinstance(ad, Exception), ad  # the trace-free oracle runs every case
+    if isinstance(ad, Exception):  # only a case that leaves xp for math.* stops it
+        assert "turned into a plain float" in str(ad), ad  # and it says so
+        assert isinstance(sym, Exception) and "outside xp" in str(sym), sym
+        return
     if isinstance(sym, Exception):
         assert "SymPy cannot trace" in str(sym)
         return

@@ -25,6 +25,8 @@ def test_case_runs_through_all_three_families(c):
     for r in rows:
         # hard cases may overflow on purpose: a non-finite derivative, said so
         allowed = ("ok", "unsupported", "nan") if "hard" in c.tags else ("ok", "unsupported")
+        if "pitfall" in c.tags:  # a function that leaves xp: some methods fail, said so
+            allowed = ("ok", "unsupported", "error")
         assert r.status in allowed, (r.method, r.message)
         if r.status != "ok":
             assert r.message, r.method
