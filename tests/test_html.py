@@ -76,24 +76,32 @@ needs_browser = pytest.mark.skipif(
 SAMPLE = Path(__file__).resolve().parent.parent / "reports" / "sample" / "report.html"
 
 
-def headless(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[int, int]:
-    """Open the page in headless Chromium: (images loaded, images on the page)."""
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def dom(page: Path, profile: Path) -> str:
+    """The page's DOM after headless Chromium loaded it (and its script ran)."""
     assert BROWSER, "DIFFCOMPARE_REQUIRE_BROWSER=1 but no chromium on PATH"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ]
+    flags = [*FLAGS, f"--user-data-dir={profile}"]
     uri = page.resolve().as_uri()
-    dom = subprocess.run(
+    return subprocess.run(
         [BROWSER, *flags, "--dump-dom", uri], capture_output=True, text=True, timeout=120
     ).stdout
-    loaded, total = map(int, re.search(r'data-images="(\d+)/(\d+)"', dom).groups())
+
+
+def headless(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[int, int]:
+    """Open the page in headless Chromium: (images loaded, images on the page)."""
+    flags, uri = [*FLAGS, f"--user-data-dir={profile}"], page.resolve().as_uri()
+    loaded_dom = dom(page, profile)
+    loaded, total = map(int, re.search(r'data-images="(\d+)/(\d+)"', loaded_dom).groups())
     if screenshot is not None:
         subprocess.run(
             [BROWSER, *flags, f"--screenshot={screenshot}", "--window-size=1280,2000", uri],
@@ -122,8 +130,4 @@ def test_the_committed_sample_renders_every_image(tmp_path):
 def test_the_chinese_report_draws_its_letters(folder, tmp_path):
     shutil.copytree(folder, tmp_path / "report")
     page = render(tmp_path / "report", lang="zh")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}/p"]
-    dom = subprocess.run(
-        [BROWSER, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
-    ).stdout
-    assert re.search(r'<html[^>]*data-glyphs="drawn"', dom)
+    assert re.search(r'<html[^>]*data-glyphs="drawn"', dom(page, tmp_path / "p"))

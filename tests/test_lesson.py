@@ -15,7 +15,7 @@ from diffcompare.lesson import chapter, studies
 from diffcompare.lesson.syllabus import CASES
 from diffcompare.report import catalog
 from diffcompare.report.html import document
-from tests.test_html import BROWSER, REQUIRED, headless
+from tests.test_html import BROWSER, REQUIRED, dom, headless
 
 LANGS = ("en", "zh")
 
@@ -89,14 +89,8 @@ def test_headless_chromium_draws_every_image_and_letter(written, lang, tmp_path)
     _, paths = written
     loaded, total = headless(paths[f"html.{lang}"], tmp_path / "profile")
     assert total == 4 and loaded == total
-    dom = subprocess.run(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}/p"]
-        + ["--dump-dom", paths[f"html.{lang}"].as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    glyphs = re.search(r'<html[^>]*data-glyphs="(\w+)"', dom)
+    text = dom(paths[f"html.{lang}"], tmp_path / "p")
+    glyphs = re.search(r'<html[^>]*data-glyphs="(\w+)"', text)
     if lang == "zh":  # the Chinese title's letters are drawn, not boxes or blanks
         assert glyphs and glyphs.group(1) == "drawn"
     else:
@@ -107,14 +101,8 @@ def test_headless_chromium_draws_every_image_and_letter(written, lang, tmp_path)
 def test_the_letter_check_fails_where_no_font_has_the_letters(tmp_path):
     page = tmp_path / "page.html"
     page.write_text(document("\ue000\ue001 private", "en", "", ["<p>x</p>"]), encoding="utf-8")
-    dom = subprocess.run(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}/p"]
-        + ["--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
-    assert re.search(r'<html[^>]*data-glyphs="missing"', dom)
+    text = dom(page, tmp_path / "p")
+    assert re.search(r'<html[^>]*data-glyphs="missing"', text)
 
 
 def _course(x0):
