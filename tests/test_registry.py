@@ -60,6 +60,23 @@ def test_sizes_register_one_case_per_n(fresh_names):
     assert [c.n for c in registry.select(["sized_sq_*"])] == [3, 5]
 
 
+def test_forgetting_a_case_named_like_a_family_keeps_the_family():
+    define([], "sum_of_squares", inputs={"x": np.array([1.0, 2.0])})
+    registry.unregister("sum_of_squares")
+    assert "sum_of_squares" in registry.families()
+    assert registry.select(["sum_of_squares_n*"])
+
+
+def test_forgetting_a_family_forgets_its_sizes():
+    @case(inputs=lambda n: {"x": np.ones(n)}, sizes=[2, 4])
+    def gone_sq(x, xp=xnp):
+        return xp.sum(x)
+
+    registry.unregister("gone_sq")
+    assert "gone_sq" not in registry.families()
+    assert not [c for c in registry.all_cases() if c.name.startswith("gone_sq_")]
+
+
 def test_select_by_glob_and_tag():
     names = [c.name for c in registry.select(["abs_*"], ["nonsmooth"])]
     assert names == ["abs_at_kink", "abs_away"]

@@ -215,9 +215,14 @@ def _add(new: Case) -> Case:
 
 
 def unregister(name: str) -> None:
-    """Forget a case, or a sized case by its base name."""
-    _REGISTRY.pop(name, None)
-    _SIZED.pop(name, None)
+    """Forget a case; a name that is no case but a sized family's base forgets the family
+    and its sized cases. A case named like a family (a user's ``rosenbrock`` beside the
+    built-in sizes) leaves the family alone."""
+    if _REGISTRY.pop(name, None) is not None:
+        return
+    family = _SIZED.pop(name, None)
+    for n in family.sizes if family else ():
+        _REGISTRY.pop(f"{name}_n{n}", None)
 
 
 # built-in themes left out of the default run, each loaded by its tag (--tag gradbench)
