@@ -39,6 +39,13 @@ def enforced() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def left() -> float | None:
+    """Seconds until the innermost running deadline fires; None: none is running."""
+    if not _LIMITS or not enforced():
+        return None
+    return signal.getitimer(signal.ITIMER_REAL)[0]
+
+
 @contextmanager
 def deadline(seconds: float | None):
     """Raise TimedOut inside the block once it has run ``seconds``; None: no limit.

@@ -25,6 +25,7 @@ import mpmath
 import numpy as np
 
 from diffcompare.deadline import TimedOut, deadline
+from diffcompare.deadline import left as deadline_left
 from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.problem import Problem
@@ -70,6 +71,16 @@ SYMPY_MAX_N = 1000  # first derivatives: above it, the AD oracle alone (SymPy's 
 # is generous: the built-in cases' checks take seconds even on a loaded machine, and a
 # row's reference kind should not depend on the load (the values agree to 1e-30 anyway)
 CROSS_CHECK_S = 30.0
+CROSS_CHECK_SHARE = 0.5  # at most this share of the time the problem has left
+
+
+def _cross_check_budget() -> float:
+    """CROSS_CHECK_S, or less where the problem's own limit has less left: the check must
+    end before that limit does, or it would cost the AD oracle's reference it checks."""
+    remaining = deadline_left()
+    return CROSS_CHECK_S if remaining is None else min(CROSS_CHECK_S, CROSS_CHECK_SHARE * remaining)
+
+
 AGREEMENT = 1e-30  # the two 50-digit oracles, relative: beyond it one of them has a bug
 FLOAT64_DIGITS = -math.log10(np.finfo(np.float64).eps)  # all a float64 reference= holds
 
@@ -97,13 +108,14 @@ def _oracle(problem: Problem, ad=None) -> Reference:
     if first and problem.n > SYMPY_MAX_N and isinstance(ad, Reference):
         return ad
     if isinstance(ad, Reference):  # SymPy only cross-checks it: within a budget of its own
+        budget = _cross_check_budget()
         try:
-            with deadline(CROSS_CHECK_S):
+            with deadline(budget):
                 sym = _attempt(sympy_mpmath.evaluate, problem)
         except TimedOut as exc:
             if not exc.own:  # the problem's own time limit ran out, not the check's
                 raise
-            note = f"SymPy's cross-check of the AD oracle ran past {CROSS_CHECK_S:g} s"
+            note = f"SymPy's cross-check of the AD oracle ran past {budget:.3g} s"
             return replace(ad, note="; ".join(n for n in (ad.note, note) if n))
     else:
         sym = _attempt(sympy_mpmath.evaluate, problem)
