@@ -150,3 +150,26 @@ def test_torch_stop_gradient_detaches():
     y = (TorchNamespace().stop_gradient(x * x) * x).sum()
     y.backward()
     assert x.grad.item() == 4.0  # u = x*x treated as a constant
+
+
+ELEMENTWISE = "sin cos tan exp log sqrt tanh abs log1p expm1 sigmoid erf lgamma softplus".split()
+
+
+@pytest.mark.parametrize(
+    "backend", [on_torch, JAX, on_sympy, on_mpmath], ids=["torch", "jax", "sympy", "mpmath"]
+)
+@pytest.mark.parametrize("word", ELEMENTWISE)
+def test_a_word_takes_a_plain_number_as_numpy_does(word, backend):
+    """A constant inside a case (xp.sqrt(2.0), a distance to a fixed point) is a number,
+    not an array: every backend takes it, as NumPy does."""
+
+    def expr(xp, a, b):
+        return getattr(xp, word)(0.7) * a
+
+    expected = getattr(NumpyNamespace(), word, None) or getattr(np, word)
+    np.testing.assert_allclose(np.ravel(backend(expr)), float(expected(0.7)) * A, rtol=1e-13)
+
+
+def test_torch_keeps_float32_with_a_number_s_word():
+    x = torch.tensor([2.0, 3.0], dtype=torch.float32)
+    assert (TorchNamespace().sqrt(2.0) * x).dtype == torch.float32

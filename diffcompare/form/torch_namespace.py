@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from diffcompare.form.namespace import NumpyNamespace
+
 
 class TorchNamespace:
     """torch with NumPy's names for the vocabulary; anything else falls through to torch."""
@@ -82,6 +84,10 @@ class TorchNamespace:
         return x.detach()
 
     def softplus(self, x):
+        if not isinstance(x, self._torch.Tensor):
+            if np.ndim(x) == 0:
+                return float(NumpyNamespace.softplus(np.float64(x)))
+            x = self._torch.as_tensor(np.asarray(x))
         return self._torch.logaddexp(x, self._torch.zeros_like(x))  # exact: no threshold
 
     def logsumexp(self, x, axis=None):
@@ -105,9 +111,23 @@ class TorchNamespace:
         return self._torch.outer(*self._tensors([a, b]))
 
 
+def _elementwise(word: str):
+    """torch's function of a tensor; of a number, NumPy's, as a Python float (a constant:
+    it keeps a float32 run in float32, as torch keeps a Python scalar); of a NumPy array,
+    torch's of that array as a constant tensor."""
+    numpy_word = getattr(NumpyNamespace, word, None) or getattr(np, word)
+
+    def word_of(self, x):
+        t = self._torch
+        if isinstance(x, t.Tensor):
+            return getattr(t, word)(x)
+        if np.ndim(x) == 0:
+            return float(numpy_word(np.float64(x)))
+        return getattr(t, word)(t.as_tensor(np.asarray(x)))
+
+    word_of.__name__ = word
+    return word_of
+
+
 for _word in ("sin cos tan exp log sqrt tanh abs log1p expm1 sigmoid erf lgamma trace").split():
-    setattr(
-        TorchNamespace,
-        _word,
-        (lambda w: lambda self, x: getattr(self._torch, w)(x))(_word),
-    )
+    setattr(TorchNamespace, _word, _elementwise(_word))
