@@ -22,7 +22,7 @@ from pathlib import Path
 
 from page import replaced
 
-from diffcompare_cases.gradbench import PUBLISHED
+from diffcompare_cases.gradbench import PUBLISHED, PUBLISHED_AT
 
 HEADING = "## GradBench's evals, here and there"
 METHODS = ("torch", "torch-forward", "fd-central")
@@ -54,7 +54,8 @@ def section(rounds: list[list[dict]]) -> str:
         "the median over the rounds of each row's cost ratio (derivative ÷ primal, timed in "
         "alternation), and the fewest correct digits against the oracle. GradBench's column "
         "is PyTorch's derivative ÷ primal time in its nightly summary of 2026-03-14 (branch "
-        "`nightly`, `evals/<eval>/summary.json`) at the same workload; — where it has none.",
+        "`nightly`, `evals/<eval>/summary.json`) at the same workload, or at the one named "
+        "where the theme's is smaller; — where it has none.",
         "",
         "| case | GradBench: PyTorch | " + " | ".join(METHODS) + " |",
         "|---|---|" + "---|" * len(METHODS),
@@ -66,6 +67,8 @@ def section(rounds: list[list[dict]]) -> str:
             for m in METHODS
         ]
         theirs = f"×{published:g}" if published is not None else "—"
+        if (at := PUBLISHED_AT.get(case.removeprefix("gradbench_"))) and published is not None:
+            theirs += f" (at {at})"
         lines.append(f"| {case} | {theirs} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

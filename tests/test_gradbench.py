@@ -144,3 +144,120 @@ def test_sympy_s_cross_check_has_a_budget_of_its_own(monkeypatch):
     assert np.allclose(
         ref.hi.reshape(5, 5), np.linalg.det(c.inputs["A"]) * np.linalg.inv(c.inputs["A"]).T
     )
+
+
+def _ode_loops(x, s):
+    """GradBench's ode.hpp, loop for loop: s Runge–Kutta steps to t = 2."""
+    n, h = len(x), 2.0 / s
+
+    def rate(y):
+        return [x[0]] + [x[i] * y[i - 1] for i in range(1, n)]
+
+    y = [0.0] * n
+    for _ in range(s):
+        k1 = rate(y)
+        k2 = rate([y[i] + h * k1[i] / 2 for i in range(n)])
+        k3 = rate([y[i] + h * k2[i] / 2 for i in range(n)])
+        k4 = rate([y[i] + h * k3[i] for i in range(n)])
+        y = [y[i] + h * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]) / 6 for i in range(n)]
+    return y
+
+
+def test_ode_is_gradbench_s_runge_kutta_and_its_gradient_is_zero_at_its_workload():
+    c = registry.get("gradbench_ode")
+    x = c.inputs["x"]
+    for n, s in ((3, 1), (6, 2), (9, 3)):  # short enough that the last entry is not zero
+        expected = _ode_loops(list(x[:n]), s)[-1]
+        assert expected != 0.0
+        assert c.fn(x=x[:n], s=s, xp=xnp) == pytest.approx(expected, rel=1e-14)
+    ref = selection.reference(bind(c, "gradient", "float64", output_shape(c)))
+    assert len(x) == 1000 and not np.any(ref.hi)  # yᵢ is zero for i ≥ 4s
+
+
+def _particle_loops(w, dt=0.1):
+    """GradBench's particle.cpp, loop for loop (its ∇ₓ p by hand)."""
+    x1, x2, v1, v2 = 0.0, 8.0, 0.75, 0.0
+    for _ in range(1_000_000):
+        g1 = g2 = 0.0
+        for c1, c2 in ((10.0, 0.0), (10.0, 10.0 - w)):
+            d = math.sqrt((c1 - x1) ** 2 + (c2 - x2) ** 2)
+            g1, g2 = g1 - (x1 - c1) / d**3, g2 - (x2 - c2) / d**3
+        x1n, x2n, v1n, v2n = x1 + dt * v1, x2 + dt * v2, v1 - dt * g1, v2 - dt * g2
+        if x2n < 0:
+            break
+        x1, x2, v1, v2 = x1n, x2n, v1n, v2n
+    x1f = x1 + (-x2 / v2) * v1
+    return x1f * x1f
+
+
+def test_particle_is_gradbench_s_objective_and_vanishes_at_its_published_argmin():
+    c = registry.get("gradbench_particle")
+    for w in (0.0, 0.1, 0.3):
+        assert c.fn(w=w, xp=xnp) == pytest.approx(_particle_loops(w), rel=1e-14)
+    # GradBench's eval expects its gradient descent from w = 0 to stop at 0.2071918746486116
+    assert c.fn(w=0.0, xp=xnp) > 1.0 and c.fn(w=0.2071918746486116, xp=xnp) < 1e-7
+
+
+def _lstm_loops(main, extra, state, sequence):
+    """GradBench's lstm.hpp ``objective``, loop for loop."""
+    layers, b = len(state) // 2, sequence.shape[1]
+    hidden = [list(state[2 * i]) for i in range(layers)]
+    cell = [list(state[2 * i + 1]) for i in range(layers)]
+
+    def sigmoid(v):
+        return 1 / (1 + math.exp(-v))
+
+    total, count = 0.0, 0
+    for t in range(len(sequence) - 1):
+        x = [sequence[t][i] * extra[0][i] for i in range(b)]
+        for k in range(layers):
+            w, bias = main[2 * k], main[2 * k + 1]
+            for i in range(b):
+                forget = sigmoid(x[i] * w[i] + bias[i])
+                ingate = sigmoid(hidden[k][i] * w[b + i] + bias[b + i])
+                outgate = sigmoid(x[i] * w[2 * b + i] + bias[2 * b + i])
+                change = math.tanh(hidden[k][i] * w[3 * b + i] + bias[3 * b + i])
+                cell[k][i] = cell[k][i] * forget + ingate * change
+                hidden[k][i] = outgate * math.tanh(cell[k][i])
+            x = hidden[k]
+        y = [x[i] * extra[1][i] + extra[2][i] for i in range(b)]
+        lse = math.log(sum(math.exp(v) for v in y) + 2)
+        total += sum(sequence[t + 1][i] * (y[i] - lse) for i in range(b))
+        count += b
+    return -total / count
+
+
+def test_lstm_is_gradbench_s_objective_on_its_text(gb):
+    c = registry.get("gradbench_lstm")
+    i = c.inputs
+    assert c.fn(**i, xp=xnp) == pytest.approx(_lstm_loops(*(i[k] for k in i)), rel=1e-13)
+    text = gb.SONNETS.read_text(encoding="utf8")
+    assert len(text) == 1024 and text.startswith("THE SONNETS")  # GradBench's first 1024
+    bits = [list(map(int, bin(ord(ch))[2:].zfill(14))) for ch in text[:128]]
+    assert i["sequence"].shape == (128, 14) and np.array_equal(i["sequence"], bits)
+    assert {k: i[k].shape for k in ("main_params", "extra_params", "state")} == {
+        "main_params": (4, 56), "extra_params": (3, 14), "state": (4, 14),
+    }  # fmt: skip
+
+
+def test_the_cross_check_ends_before_the_problem_s_own_limit():
+    """With 2 s left on the problem's limit, SymPy gets half of it, not its 30 s, and the
+    AD oracle's reference stands instead of the whole problem timing out."""
+    import time
+
+    from diffcompare.deadline import deadline, left
+
+    def endless(p):
+        while True:
+            time.sleep(0.01)
+
+    c = registry.get("gradbench_det")
+    problem = bind(c, "gradient", "float64", output_shape(c))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selection.sympy_mpmath, "evaluate", endless)
+        with deadline(2.0):
+            ref = selection.reference(problem)
+            assert 0 < left() < 1.5
+    assert ref.kind == "mpmath-ad"
+    assert "SymPy's cross-check of the AD oracle ran past" in ref.note
+    assert float(ref.note.rsplit("past ", 1)[1].split(" s")[0]) <= 1.0
