@@ -96,10 +96,13 @@ def test_allocating_until_memory_runs_out(rows):
 
 
 def test_sympy_expression_blow_up(rows):
+    """SymPy's method times out; its cross-check of the AD oracle stops at half the time
+    the cell has left, so the other rows keep the AD oracle's reference."""
     assert rows["swells"]["sympy"]["status"] == "timeout"
     for method in set(DEFAULT) - {"sympy"}:
         r = rows["swells"][method]
-        assert r["status"] == "ok" and "no reference: the oracle ran past" in r["message"]
+        assert r["status"] == "ok" and r["reference"] == "mpmath-ad"
+        assert "SymPy's cross-check of the AD oracle ran past" in r["message"]
 
 
 def test_complex_unsafe_under_the_complex_step(rows):
