@@ -46,8 +46,9 @@ def test_the_way_is_chosen_by_measuring_and_said(monkeypatch):
         measured("loop").note
         == "one point at a time (measured faster than one torch.func.vmap call)"
     )
-    assert measured("batched").note.endswith("vmap call (measured faster)")
-    assert "200 points: measured as fast as the loop" in measured(None).note  # the rule
+    # 200 points: the rule's way; measured faster or too close to tell, the row reads the same
+    for way in ("batched", None):
+        assert "200 points: not measured clearly slower than the loop" in measured(way).note
 
 
 def test_faster_needs_a_clear_margin():

@@ -107,11 +107,25 @@ class _Numeric:
             lambda: self._evaluate(f, x, problem, fb, step_rule),
             lambda: self._evaluate(f, x, problem, None, step_rule),
         )
-        ruled = f"{need} points: " + ("measured as fast as" if batch.MEASURING[0] else "not timed")
-        if way == "batched" or (way is None and need >= batch.MIN_POINTS):
-            why = "measured faster" if way else ruled + (" the loop" if batch.MEASURING[0] else "")
+        # the rule's way, measured clearly faster or too close to tell, reads the same (a
+        # row's message must not follow the machine's noise); a measured override says so
+        rule = "batched" if need >= batch.MIN_POINTS else "loop"
+        overridden = way is not None and way != rule
+        ruled = f"{need} points: " + (
+            "not measured clearly slower" if batch.MEASURING[0] else "not timed"
+        )
+        if (way or rule) == "batched":
+            why = (
+                "measured faster"
+                if overridden
+                else ruled + (" than the loop" if batch.MEASURING[0] else "")
+            )
             return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
-        why = "measured faster than" if way else ruled + (" against" if batch.MEASURING[0] else "")
+        why = (
+            "measured faster than"
+            if overridden
+            else ruled + (" than" if batch.MEASURING[0] else " against")
+        )
         return None, f"one point at a time ({why} one torch.func.vmap call)"
 
 
