@@ -110,23 +110,17 @@ class _Numeric:
         # the rule's way, measured clearly faster or too close to tell, reads the same (a
         # row's message must not follow the machine's noise); a measured override says so
         rule = "batched" if need >= batch.MIN_POINTS else "loop"
-        overridden = way is not None and way != rule
-        ruled = f"{need} points: " + (
-            "not measured clearly slower" if batch.MEASURING[0] else "not timed"
-        )
-        if (way or rule) == "batched":
-            why = (
-                "measured faster"
-                if overridden
-                else ruled + (" than the loop" if batch.MEASURING[0] else "")
-            )
+        chosen = way or rule
+        other = "the loop" if chosen == "batched" else "one torch.func.vmap call"
+        if way is not None and way != rule:
+            why = f"measured faster than {other}"
+        elif batch.MEASURING[0]:
+            why = f"{need} points: not measured clearly slower than {other}"
+        else:
+            why = f"{need} points: not timed against {other}"
+        if chosen == "batched":
             return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
-        why = (
-            "measured faster than"
-            if overridden
-            else ruled + (" than" if batch.MEASURING[0] else " against")
-        )
-        return None, f"one point at a time ({why} one torch.func.vmap call)"
+        return None, f"one point at a time ({why})"
 
 
 def _remembered(x: np.ndarray):
