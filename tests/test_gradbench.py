@@ -13,6 +13,7 @@ import scipy
 from scipy.special import logsumexp
 
 from diffcompare import xnp
+from diffcompare.errors import Unsupported
 from diffcompare.form import registry
 from diffcompare.form.problem import bind, output_shape
 from diffcompare.oracle import selection
@@ -123,7 +124,13 @@ def test_the_theme_loads_by_its_tag(tmp_path):
     subprocess.run([*argv, "--out", tmp_path, "--no-progress"], check=True, capture_output=True)
     (row,) = json.loads((tmp_path / "results.json").read_text())["results"]
     assert row["case"] == "gradbench_det" and row["passed"] is True
-    assert row["reference"] == "sympy-mpmath"
+    assert row["reference"] == "arb"
+
+
+def _uncertified(problem):
+    """As if the case could not run on balls: the AD oracle over mpmath answers, and
+    SymPy cross-checks it."""
+    raise Unsupported("not on balls, for this test")
 
 
 def test_sympy_s_cross_check_has_a_budget_of_its_own(monkeypatch):
@@ -137,6 +144,7 @@ def test_sympy_s_cross_check_has_a_budget_of_its_own(monkeypatch):
         raise AssertionError("not reached: the budget stops it first")
 
     monkeypatch.setattr(selection.sympy_mpmath, "evaluate", slow)
+    monkeypatch.setattr(selection.arb_ad, "evaluate", _uncertified)
     c = registry.get("gradbench_det")
     ref = selection.reference(bind(c, "gradient", "float64", output_shape(c)))
     assert ref.kind == "mpmath-ad"
@@ -255,6 +263,7 @@ def test_the_cross_check_ends_before_the_problem_s_own_limit():
     problem = bind(c, "gradient", "float64", output_shape(c))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(selection.sympy_mpmath, "evaluate", endless)
+        mp.setattr(selection.arb_ad, "evaluate", _uncertified)
         with deadline(2.0):
             ref = selection.reference(problem)
             assert 0 < left() < 1.5

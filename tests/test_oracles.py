@@ -1,6 +1,7 @@
-"""The two 50-digit oracles: SymPy-mpmath (a trace) and mpmath-ad (the case's own Python on
-50-digit numbers) agree on every built-in case and operator, and the trace-free one gives
-a reference where there is no trace."""
+"""The oracles: the certified one (Arb balls), SymPy-mpmath (a trace) and mpmath-ad (the
+case's own Python on 50-digit numbers) agree on every built-in case and operator, within
+the certified one's proven radius, and the trace-free ones give a reference where there is
+no trace."""
 
 import mpmath
 import numpy as np
@@ -11,7 +12,7 @@ from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import registry
 from diffcompare.form.problem import bind, operators_for, output_shape
 from diffcompare.methods import DEFAULT
-from diffcompare.oracle import mpmath_ad, selection, sympy_mpmath
+from diffcompare.oracle import arb_ad, mpmath_ad, selection, sympy_mpmath
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.problems import run_case
 from tests.conftest import FAST
@@ -51,6 +52,26 @@ def test_the_two_oracles_agree(name, op):
     assert selection._difference(sym, ad) <= selection.AGREEMENT
 
 
+@pytest.mark.parametrize("name, op", list(_problems()))
+def test_the_certified_oracle_agrees_within_its_proven_radius(name, op):
+    c = registry.get(name)
+    problem = bind(c, op, "float64", output_shape(c))
+    ball = _either(arb_ad.evaluate, problem)
+    others = [_either(f, problem) for f in (mpmath_ad.evaluate, sympy_mpmath.evaluate)]
+    if isinstance(ball, Exception):  # only where the AD oracle cannot go either
+        assert type(ball) is type(others[0]), (ball, others[0])
+        return
+    assert ball.error <= arb_ad.TARGET
+    assert ball.radius.shape == ball.hi.shape and np.all(ball.radius >= 0)
+    scale = float(np.max(np.abs(ball.hi))) if ball.hi.size else 0.0
+    for other in others:
+        if isinstance(other, Exception):
+            continue
+        gap = np.abs((ball.hi - other.hi) + (ball.lo - other.lo))
+        # the ball holds the exact value; the other is within its own 1e-30 of it
+        assert np.all(gap <= ball.radius + selection.AGREEMENT * max(scale, 1e-300)), other.kind
+
+
 def _point(xs):
     return {"x": np.array(xs)}
 
@@ -72,7 +93,7 @@ def test_a_user_case_with_control_flow_gets_a_reference_and_scored_rows():
     c = registry.make("user_control_flow", user_control_flow, _point([0.3, -1.2, 2.0]))
     rows = run_case(c, Plan(cases=(c,), methods=tuple(_methods()), budget=FAST))
     scored = {r.method: r for r in rows if r.digits is not None}
-    assert {r.reference for r in rows} == {"mpmath-ad"}
+    assert {r.reference for r in rows} == {"arb"}
     assert set(scored) >= {"torch", "torch-forward", "fd-central", "fd-richardson"}
     assert all(r.passed for r in scored.values()), [(r.method, r.digits) for r in rows]
     assert next(r for r in rows if r.method == "sympy").status == "unsupported"
@@ -114,7 +135,7 @@ def test_a_value_comparison_with_not_equal_is_refused_by_the_trace():
     problem = bind(c, "gradient", "float64", output_shape(c))
     with pytest.raises(Unsupported, match="comparison on values"):
         sympy_mpmath.evaluate(problem)
-    assert oracle.reference(problem).kind == "mpmath-ad"
+    assert oracle.reference(problem).kind == "arb"
 
 
 def test_a_branch_within_rounding_follows_the_float_program():
@@ -170,7 +191,7 @@ def test_sized_families_beyond_sympy_get_the_ad_oracle():
 
     c = registry.make("rosenbrock_n5000", rosenbrock, {"x": _start(5000)})
     ref = oracle.reference(bind(c, "gradient", "float64", output_shape(c)))
-    assert ref.kind == "mpmath-ad" and ref.hi.shape == (5000,)
+    assert ref.kind == "arb" and ref.hi.shape == (5000,)
     x = c.inputs["x"]
     expected = np.zeros_like(x)
     expected[:-1] = -400 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2 * (1 - x[:-1])

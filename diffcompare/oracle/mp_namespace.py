@@ -9,6 +9,8 @@ object-array form in NumPy (sigmoid, softplus, logsumexp, erf, lgamma, det, solv
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from diffcompare.oracle import tape
@@ -54,11 +56,11 @@ def _total(terms) -> Var:
 def _max2(a, b):
     """max(a, b); at a tie each side gets half, SymPy's Heaviside(0) = 1/2."""
     a, b = _as_var(a), _as_var(b)
-    x, y = value(a.v), value(b.v)
-    if x == y:
-        tape.TAPE[-1].note("a kink: maximum of two equal values (scored with half to each)")
+    if tape.decide(operator.eq, value(a.v), value(b.v), False):
         links = tuple((i, d) for i, d in ((a.i, 0.5), (b.i, 0.5)) if i >= 0)
-        return node(a.v, max(a.f, b.f), links)
+        y = node(a.v, max(a.f, b.f), links)
+        tape.TAPE[-1].kink(y, "a kink: maximum of two equal values (scored with half to each)")
+        return y
     return a if (a > b) else b  # the comparison notes a branch within rounding
 
 

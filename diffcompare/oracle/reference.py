@@ -12,7 +12,7 @@ from diffcompare.form.problem import Problem
 
 @dataclass(frozen=True, eq=False)
 class Reference:
-    kind: str  # sympy-mpmath | mpmath-ad | case | subdifferential | ridders
+    kind: str  # arb | sympy-mpmath | mpmath-ad | case | subdifferential | ridders | ...
     hi: np.ndarray  # float64, the value (lower bound for a subdifferential)
     lo: np.ndarray  # float64 correction: truth = hi + lo
     upper: np.ndarray | None = None  # subdifferential upper bound
@@ -25,6 +25,23 @@ class Reference:
     # errors are also measured against it, so that a small answer made of large terms
     # does not fail every method
     scale: np.ndarray | None = None
+    # the certified oracle's proven bound on |exact derivative - (hi + lo)|, per entry
+    radius: np.ndarray | None = None
+
+    @property
+    def error(self) -> float:
+        """How far the reference itself may be off, relative (normwise): proven for a
+        certified one, 1e-30 for the 50-digit oracles (two precisions agree to it), and
+        10^-digits for one that holds fewer (a float64 estimate, a case's float64 one)."""
+        if self.upper is not None:
+            return 0.0  # a subdifferential's bounds are exact: any value inside is right
+        if self.radius is not None:
+            size = float(np.max(np.abs(self.hi))) if self.hi.size else 0.0
+            worst = float(np.max(self.radius)) if self.radius.size else 0.0
+            return worst / size if size > 0 else worst
+        if self.max_digits >= 17.0:
+            return 1e-30
+        return 10.0**-self.max_digits
 
     def nearest(self, value: np.ndarray) -> np.ndarray:
         """The reference value closest to what a method returned."""

@@ -6,6 +6,9 @@ In order of preference:
   the hull of the pieces' gradients); any value inside is exact;
 - ``case``: the case's own ``reference=`` derivative (first-order operators), checked
   against the oracles below: a wrong one is replaced, never trusted;
+- ``arb``: the certified oracle, the case's own Python on Arb balls: every value with a
+  proven radius below 1e-30 relative. Where it answers it is the reference, unchecked
+  (a proof needs no second opinion; tests cross-check it on the built-in suite);
 - ``sympy-mpmath``: the SymPy derivative evaluated with mpmath at 50 significant digits,
   checked against ``mpmath-ad`` wherever both run (they must agree to 1e-30);
 - ``mpmath-ad``: automatic differentiation over mpmath, the case's own Python run on
@@ -29,7 +32,7 @@ from diffcompare.deadline import left as deadline_left
 from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.problem import Problem
-from diffcompare.oracle import mpmath_ad, sympy_mpmath
+from diffcompare.oracle import arb_ad, mpmath_ad, sympy_mpmath
 from diffcompare.oracle.reference import Reference, first_order_matrix, from_jacobian
 from diffcompare.oracle.score import score
 
@@ -49,7 +52,7 @@ def _reference(problem: Problem) -> Reference:
         if op in ("jvp", "vjp"):
             raise Unsupported("a subdifferential bounds derivatives, not directional ones")
         return _subdifferential(problem, case.subdifferential(**inputs))
-    ad = _attempt(mpmath_ad.evaluate, problem) if ops.order(op) == 1 else None
+    ad = _attempt(_ad, problem) if ops.order(op) == 1 else None
     if case.reference is None and ops.order(op) == 1 and _may_kink(ad):
         at_kink = _kink(problem, inputs)
         if at_kink is not None:
@@ -85,6 +88,21 @@ AGREEMENT = 1e-30  # the two 50-digit oracles, relative: beyond it one of them h
 FLOAT64_DIGITS = -math.log10(np.finfo(np.float64).eps)  # all a float64 reference= holds
 
 
+def _ad(problem: Problem) -> Reference:
+    """The certified oracle's reference, or where the case cannot run on balls the AD
+    oracle's over mpmath (saying why the reference is not certified)."""
+    try:
+        return arb_ad.evaluate(problem)
+    except Undefined:
+        raise
+    except Exception as exc:
+        ref = mpmath_ad.evaluate(problem)
+        if problem.case.backend != "numpy":
+            return ref
+        why = f"not certified: {exc}"
+        return replace(ref, note="; ".join(n for n in (ref.note, why) if n))
+
+
 def _attempt(fn, problem: Problem):
     """fn(problem), or the exception that says why it has no answer (Undefined included)."""
     try:
@@ -104,8 +122,10 @@ def _oracle(problem: Problem, ad=None) -> Reference:
     """SymPy-mpmath and mpmath-ad, each checking the other where both run."""
     first = ops.order(problem.operator) == 1
     if ad is None:
-        ad = _attempt(mpmath_ad.evaluate, problem) if first or _ad_affordable(problem) else None
-    if first and problem.n > SYMPY_MAX_N and isinstance(ad, Reference):
+        ad = _attempt(_ad, problem) if first or _ad_affordable(problem) else None
+    if isinstance(ad, Reference) and (
+        ad.kind == arb_ad.KIND or (first and problem.n > SYMPY_MAX_N)
+    ):
         return ad
     if isinstance(ad, Reference):  # SymPy only cross-checks it: within a budget of its own
         budget = _cross_check_budget()
@@ -223,17 +243,22 @@ def _subdifferential(problem: Problem, points, note: str = "", hull: bool = Fals
 
 
 AGREE = {
+    "arb": 1e-10,
     "sympy-mpmath": 1e-10,
     "mpmath-ad": 1e-10,
     "ridders": 1e-6,
     "float64-agreement": 1e-6,
 }  # how close a reference= must be to each check
 CHECKED_BY = {
+    "arb": "the certified oracle's derivative",
     "sympy-mpmath": "SymPy's derivative",
     "mpmath-ad": "the AD oracle's derivative",
     "ridders": "Ridders' extrapolation",
     "float64-agreement": "Ridders' extrapolation (confirmed by a second float64 method)",
 }
+
+
+WHOSE = {"arb": "the certified oracle's", "sympy-mpmath": "SymPy's", "mpmath-ad": "the AD oracle's"}
 
 
 def _checked(problem: Problem, given: Reference, ad=None) -> Reference:
@@ -255,8 +280,8 @@ def _checked(problem: Problem, given: Reference, ad=None) -> Reference:
         f"the case's reference= disagrees with {CHECKED_BY[check.kind]} of the function "
         f"(max relative difference {diff:.2g})"
     )
-    if check.kind in ("sympy-mpmath", "mpmath-ad"):  # 50 digits: it replaces a wrong one
-        whose = "SymPy's" if check.kind == "sympy-mpmath" else "the AD oracle's"
+    if check.kind in WHOSE:  # 50 digits or more: it replaces a wrong one
+        whose = WHOSE[check.kind]
         return replace(
             check, note="; ".join(n for n in (what, check.note) if n) + f"; scored against {whose}"
         )

@@ -6,6 +6,15 @@ dtype. The shadow is how the oracle sees which way the float program goes: a com
 whose exact and floating-point answers differ (a value within rounding of a threshold)
 follows the float program's branch, and the tape notes it, so a reference is never taken
 silently on a branch the methods did not take.
+
+The value may be an mpmath number (the ``mpmath-ad`` oracle) or an Arb ball (the
+certified ``arb`` oracle): the tape's ``exact`` says which type a constant enters as. On
+balls a comparison is decided only where the balls say so for certain; one they cannot
+decide raises ``Imprecise`` (the precision rises), and at the last precision follows the
+float program's branch, noted.
+
+A kink (an abs of 0, a max of two equal values) is noted only where it reaches an output:
+an abs in a loop's stopping test, 0 after convergence, changes no derivative.
 """
 
 from __future__ import annotations
@@ -15,22 +24,53 @@ import operator
 
 import mpmath
 import numpy as np
+from flint import arb
 
 from diffcompare.errors import Undefined
-from diffcompare.oracle.dual import FUNCTIONS, Dual, call, value
+from diffcompare.oracle.dual import FUNCTIONS, Dual, Imprecise, call, value
 
 
 class Tape:
     """The operations of one evaluation, in order, each with its parents' partials."""
 
-    def __init__(self, dtype: str):
+    def __init__(self, dtype: str, exact=mpmath.mpf, final: bool = True):
         self.dtype = np.dtype(dtype).type
+        self.exact = exact  # a float or int as the oracle's number type (mpf, or arb)
+        self.final = final  # balls: the last precision, where an undecided branch is followed
         self.parents: list[tuple] = []  # node i: ((parent index, partial), ...)
         self.notes: list[str] = []  # what the reference should say (kinks, branches)
+        self.kinks: list[tuple[int, str]] = []  # (node, note): said if the node reaches out
+        self.doubts: list[tuple[int, str]] = []  # (node, what): Imprecise if it reaches out
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
+
+    def kink(self, var: Var, text: str) -> None:
+        self.kinks.append((var.i, text))
+
+    def reach(self, outputs: list) -> None:
+        """Note the kinks the outputs depend on (the others are in a stopping test, or a
+        branch's condition: no derivative passes through them)."""
+        if not self.kinks and not self.doubts:
+            return
+        seen = bytearray(len(self.parents))
+        for y in outputs:
+            if isinstance(y, Var) and y.i >= 0:
+                seen[y.i] = 1
+        parents = self.parents
+        for i in range(len(parents) - 1, -1, -1):
+            if seen[i]:
+                for j, _ in parents[i]:
+                    seen[j] = 1
+        for i, text in self.kinks:
+            if i >= 0 and seen[i]:
+                self.note(text)
+        for i, text in self.doubts:
+            if seen[i]:
+                if not self.final:
+                    raise Imprecise(text)
+                self.note(f"{text} reaches an output: its sign follows the float program's")
 
     def gradient(self, seeds: dict[int, object], upto: int) -> list:
         """Adjoints of every node for the output adjoints ``seeds``: one backward sweep."""
@@ -82,12 +122,50 @@ def const(c):
     if isinstance(c, (bool, np.bool_)):
         c = int(c)
     if isinstance(c, (int, np.integer)):
-        return mpmath.mpf(int(c)), c
+        return TAPE[-1].exact(int(c)), c
     if isinstance(c, (float, np.floating)):
-        return mpmath.mpf(float(c)), c
-    if isinstance(c, (mpmath.mpf, Dual)):
+        return TAPE[-1].exact(float(c)), c
+    if isinstance(c, (mpmath.mpf, arb, Dual)):
         return c, TAPE[-1].dtype(float(value(c)))
     raise Traced(f"a traced value met a {type(c).__name__} ({c!r:.40})")
+
+
+NEGATION = {
+    operator.lt: operator.ge,
+    operator.le: operator.gt,
+    operator.gt: operator.le,
+    operator.ge: operator.lt,
+    operator.eq: operator.ne,
+    operator.ne: operator.eq,
+}
+
+
+def decide(op, a, b, floating: bool) -> bool:
+    """op(a, b) on exact values; on balls, True or False only where the balls prove it.
+    An undecided one raises Imprecise, or at the last precision follows ``floating``."""
+    if not isinstance(a, arb) and not isinstance(b, arb):
+        return bool(op(a, b))
+    if op(a, b):
+        return True
+    if NEGATION[op](a, b):
+        return False
+    tape = TAPE[-1]
+    if not tape.final:
+        raise Imprecise(f"{_symbol(op)} between overlapping balls")
+    tape.note(
+        f"a comparison the balls cannot decide at the oracle's highest precision "
+        f"({_symbol(op)}): the oracle follows the floating-point branch ({floating})"
+    )
+    return floating
+
+
+def sign(x, shadow) -> int:
+    """-1, 0 or 1: the exact value's sign (on a ball: where proven, else as ``decide``)."""
+    if decide(operator.gt, x, 0, bool(shadow > 0)):
+        return 1
+    if decide(operator.lt, x, 0, bool(shadow < 0)):
+        return -1
+    return 0
 
 
 SHADOW = {
@@ -196,18 +274,27 @@ class Var:
 
     def __abs__(self):
         x = value(self.v)
-        if x == 0:
-            TAPE[-1].note("a kink: abs of 0 (scored with abs'(0) = 0)")
-        sign = 1 if x > 0 else -1 if x < 0 else 0
-        return node(self.v * sign, abs(self.f), ((self.i, sign),))
+        if isinstance(x, arb) and not (x > 0 or x < 0 or x == 0):
+            # a ball around 0 (a converged loop's step, say): |x| is enclosed by ±x with
+            # the midpoint's sign, but the partial is in doubt: only if it reaches an output
+            s = -1 if x.mid() < 0 else 1
+            y = node(self.v * s, abs(self.f), ((self.i, s),))
+            TAPE[-1].doubts.append((y.i, "abs of a value the balls cannot tell from 0"))
+            return y
+        s = sign(x, self.f)
+        y = node(self.v * s, abs(self.f), ((self.i, s),))
+        if s == 0:
+            TAPE[-1].kink(y, "a kink: abs of 0 (scored with abs'(0) = 0)")
+        return y
 
     def _compare(self, o, op):
         if isinstance(o, np.ndarray):
             return NotImplemented
         ov, of = (o.v, o.f) if isinstance(o, Var) else const(o)
         a, b = value(self.v), value(ov)
-        exact, floating = op(a, b), bool(op(self.f, of))
-        if a == b and op not in (operator.eq, operator.ne):
+        floating = bool(op(self.f, of))
+        exact = decide(op, a, b, floating)
+        if op not in (operator.eq, operator.ne) and decide(operator.eq, a, b, False):
             TAPE[-1].note(f"a tie: {_symbol(op)} between two equal values (a kink, or a jump)")
         if exact != floating:
             TAPE[-1].note(
@@ -230,7 +317,8 @@ class Var:
     __int__ = __index__ = __complex__ = __float__
 
     def __repr__(self):
-        return f"Var({mpmath.nstr(value(self.v), 12)})"
+        x = value(self.v)
+        return f"Var({x.str(12) if isinstance(x, arb) else mpmath.nstr(x, 12)})"
 
 
 def _whole(o) -> bool:
@@ -244,10 +332,10 @@ def _symbol(op) -> str:
 
 
 def _power(a, b):
-    if not isinstance(a, (mpmath.mpf, Dual)) and not isinstance(b, (mpmath.mpf, Dual)):
+    if not isinstance(a, NUMBERS) and not isinstance(b, NUMBERS):
         return a**b  # the shadow: the float program's own power
     if _integer(b):
-        return a ** int(value(b))
+        return a ** _int(value(b))
     if isinstance(b, Dual) or isinstance(a, Dual):
         return call("exp", b * call("log", a))
     if a < 0:
@@ -257,8 +345,18 @@ def _power(a, b):
     return a**b
 
 
+NUMBERS = (mpmath.mpf, arb, Dual)
+
+
+def _int(x) -> int:
+    return int(x.unique_fmpz()) if isinstance(x, arb) else int(x)
+
+
 def _integer(b) -> bool:
-    return not isinstance(b, Dual) and value(b) == int(value(b))
+    if isinstance(b, Dual):
+        return False
+    x = value(b)
+    return x.is_integer() if isinstance(x, arb) else x == int(x)
 
 
 def _power_partials(a, b, y):
