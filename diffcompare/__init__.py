@@ -1,6 +1,6 @@
 """diffcompare: differentiate a function three ways and score each against an oracle."""
 
-from diffcompare.checker import check
+from diffcompare.checker import UndecidedCheck, check
 from diffcompare.errors import CaseError, Unsupported
 from diffcompare.form.namespace import NumpyNamespace
 from diffcompare.form.registry import Case, case
@@ -18,6 +18,7 @@ __all__ = [
     "Result",
     "Results",
     "TaylorTest",
+    "UndecidedCheck",
     "Unsupported",
     "case",
     "check",

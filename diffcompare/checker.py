@@ -70,7 +70,7 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
 
     body = [
         [
-            "✗" if r in failures else "",
+            "✗" if r in failures else "?" if r.verdict == "cannot tell" else "",
             r.method,
             r.operator,
             r.dtype,
@@ -147,7 +147,9 @@ def check(
 ) -> list[Result]:
     """Differentiate fn (written in the case form) with one method of each family, score
     each against the high-precision oracle, and raise AssertionError with the table when
-    any row errs or misses its tolerance.
+    any row errs or misses its tolerance. A row whose reference is less accurate than
+    its tolerance (a float64 estimate, for torch code) never fails: it warns
+    (``UndecidedCheck``) that the reference cannot tell.
 
     ``reference`` is your own derivative, a function of the same inputs returning the
     first derivative (the gradient, with the input's shape; or the Jacobian): it is
@@ -178,4 +180,20 @@ def check(
     failures = [r for r in rows if r.status in ("error", "nan") or r.passed is False]
     if failures:
         raise AssertionError(_report(name, rows, failures))
+    undecided = [r for r in rows if r.verdict == "cannot tell"]
+    if undecided:  # never a failure: the reference is not good enough to judge them
+        import warnings
+
+        which = ", ".join(f"{r.method} ({r.operator}, {r.dtype})" for r in undecided)
+        warnings.warn(
+            f"check({name}): the reference ({undecided[0].reference}, good to "
+            f"{undecided[0].reference_error:.1g}) cannot tell whether {which} is within its "
+            "tolerance; write the function on xp (NumPy style) for a certified reference",
+            UndecidedCheck,
+            stacklevel=2,
+        )
     return rows
+
+
+class UndecidedCheck(UserWarning):
+    """check() could not judge a row: its reference is less accurate than the tolerance."""

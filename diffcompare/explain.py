@@ -187,7 +187,8 @@ def method_table(
         disable_numparse=True,
         maxcolwidths=[None] * 5 + [NOTE_WIDTH],  # a note wraps: its end is often the why
     )
-    legend = "\n\n✗ = beyond the method's tolerance" if any("✗" in r[4] for r in body) else ""
+    marked = any(m.strip() in r[4] for r in body for m in tables.MARKS.values())
+    legend = f"\n\n{tables.KEY}" if marked else ""
     return f"{header}{table}{legend}"
 
 

@@ -46,4 +46,6 @@ def test_sympy_says_why_it_cannot(rows):
 def test_a_wrong_custom_backward_fails_and_finite_differences_pass(rows):
     assert rows[("wrong_cube", "torch", "float64")].passed is False
     assert rows[("wrong_cube", "fd-central", "float64")].passed is True
-    assert rows[("module_loss", "torch", "float64")].passed is True
+    # a right gradient held to 100 eps against a 12-14-digit estimate: never a failure
+    right = rows[("module_loss", "torch", "float64")]
+    assert right.verdict in ("pass", "cannot tell") and right.passed is not False

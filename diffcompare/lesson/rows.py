@@ -7,6 +7,7 @@ import numpy as np
 from diffcompare.form.registry import Case
 from diffcompare.lesson.section import Table, correct, number
 from diffcompare.lesson.syllabus import METHODS
+from diffcompare.report.tables import mark
 from diffcompare.runner.result import Result
 
 
@@ -28,7 +29,7 @@ def shown(r: Result | None) -> str:
         return "—"
     if r.status != "ok":
         return {"unsupported": "unsup"}.get(r.status, r.status)
-    return correct(r.digits) + (" ✗" if r.passed is False else "")
+    return correct(r.digits) + mark(r)
 
 
 def digits_table(caption, rows, names, operator=None, dtype="float64") -> Table:

@@ -2,7 +2,7 @@
 
 from diffcompare.oracle.precision import DIGITS
 from diffcompare.oracle.reference import Reference, first_order_matrix, from_jacobian
-from diffcompare.oracle.score import MAX_DIGITS, Score, score
+from diffcompare.oracle.score import MAX_DIGITS, Score, Verdict, judge, score
 from diffcompare.oracle.selection import reference
 from diffcompare.oracle.sympy_mpmath import forget
 
@@ -11,9 +11,11 @@ __all__ = [
     "MAX_DIGITS",
     "Reference",
     "Score",
+    "Verdict",
     "first_order_matrix",
     "forget",
     "from_jacobian",
+    "judge",
     "reference",
     "score",
 ]

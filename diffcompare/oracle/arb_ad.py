@@ -63,7 +63,7 @@ def evaluate(problem: Problem) -> Reference:
     if relative > TARGET:
         digits = -math.log10(relative) if relative > 0 else math.inf
         notes.append(f"proven to {digits:.1f} digits only, at {bits} bits")
-    elif bits > 2 * START_BITS:
+    elif bits > START_BITS:
         notes.append(f"certified at {bits} bits")
     return Reference(KIND, hi, lo, note="; ".join(notes), scale=scale, radius=radius)
 

@@ -20,6 +20,42 @@ class Score:
     max_scaled_error: float | None = None  # max |v - r| / max(|r|, the terms' size)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str  # pass | fail | cannot tell | pass, scaled
+    passed: bool | None  # None: cannot tell
+    why: str = ""  # said in the row where the verdict is not a plain pass or fail
+
+
+def judge(s: Score, rtol: float, ref: Reference) -> Verdict:
+    """Pass, fail, or cannot tell. The measured error is within the reference's own error
+    of the true one, so a row passes only where it would pass against the exact
+    derivative, fails only where it would fail against it, and otherwise the reference
+    cannot tell (a float64 estimate good to 12 digits judging a tolerance of 2e-14).
+    The error is measured against the size of the terms the derivative sums, where the
+    oracle knows it: a small answer made of large terms is no method's fault, but such a
+    pass with under one correct digit says so."""
+    error = s.max_rel_error if s.max_scaled_error is None else s.max_scaled_error
+    if math.isnan(error):
+        return Verdict("fail", False)
+    slack = ref.error
+    if error - slack > rtol:
+        return Verdict("fail", False)
+    if error + slack > rtol:
+        why = (
+            f"cannot tell: the reference ({ref.kind}) is good to {slack:.1g} only, not below "
+            f"this method's tolerance {rtol:.1g}; a 50-digit oracle would resolve it"
+        )
+        return Verdict("cannot tell", None, why)
+    if s.max_rel_error > 0.1 and s.max_scaled_error is not None:
+        why = (
+            f"passes on the scaled error only: {s.digits:.1f} correct digits, but the "
+            f"error is {s.max_scaled_error:.1g} of the terms the derivative sums"
+        )
+        return Verdict("pass, scaled", True, why)
+    return Verdict("pass", True)
+
+
 def score(value: np.ndarray, ref: Reference) -> Score:
     """Normwise errors: max|v - r| and max|v - r| / max|r| (absolute when r = 0)."""
     v = np.asarray(value, dtype=np.float64)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diffcompare.report import cost, taylor
+from diffcompare.report import cost, tables, taylor
 from diffcompare.report.tables import (
     FINDINGS,
     accuracy,
@@ -28,8 +28,7 @@ def summary(results: Results, width: int | None = None) -> str:
         f"sympy {env.get('sympy')} · torch {env.get('torch')} · {env.get('cpu')} · "
         f"gpu {env.get('gpu') or 'none'} · {env.get('timestamp')}",
         "",
-        "## Accuracy: correct digits against the oracle (17 = exact; ✗ = beyond the "
-        "method's tolerance)",
+        f"## Accuracy: correct digits against the oracle (17 = exact; {tables.KEY})",
         "",
         accuracy(rows, width=width),
         "",

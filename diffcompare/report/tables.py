@@ -77,13 +77,27 @@ def _pivot(rows: list[Result], shown) -> tuple[list[str], list[list[str]]]:
     return ["case", "operator", "dtype", *cols], body
 
 
+MARKS = {"fail": " ✗", "cannot tell": " ?", "pass, scaled": " ≈"}
+KEY = (
+    "✗ = beyond the method's tolerance; ? = the reference cannot tell (its own error is not "
+    "below the tolerance); ≈ = passed on the size of the terms summed, under one digit right"
+)
+
+
+def mark(r: Result) -> str:
+    """The verdict's mark beside a row's digits ('' for a plain pass)."""
+    if r.verdict:
+        return MARKS.get(r.verdict, "")
+    return " ✗" if r.passed is False else ""  # a results file from before verdicts
+
+
 def digits(r: Result) -> str:
-    """A row's digits as the tables print them: ✗ beyond the method's tolerance."""
+    """A row's digits as the tables print them, with the verdict's mark (KEY)."""
     if r.status != "ok":
         return SHORT.get(r.status, r.status)
     if r.digits is None:
         return "—"
-    return f"{r.digits:.1f}" + ("" if r.passed in (True, None) else " ✗")
+    return f"{r.digits:.1f}" + mark(r)
 
 
 def noisy(r: Result) -> bool:

@@ -198,17 +198,18 @@ def _attempt(problem, method, device, reference, ref_message, base, start, warne
         s = oracle.score(value, reference)
         rtol = method.rtol(problem.dtype, ops.order(problem.operator))
         truth = reference.nearest(value) + (reference.lo if reference.upper is None else 0)
+        found = oracle.judge(s, rtol, reference)
+        if found.why:
+            notes.insert(0, found.why)
         accuracy = dict(
             max_abs_error=s.max_abs_error,
             max_rel_error=s.max_rel_error,
             max_scaled_error=s.max_scaled_error,
             digits=s.digits,
             rtol=rtol,
-            # the verdict: the error against the size of what the derivative sums, where
-            # the oracle knows it (a small answer made of large terms is no method's fault)
-            passed=bool(
-                (s.max_rel_error if s.max_scaled_error is None else s.max_scaled_error) <= rtol
-            ),
+            passed=found.passed,
+            verdict=found.verdict,
+            reference_error=reference.error,
             reference_value=_listed(truth),
         )
     if status == "ok" and problem.operator in ("gradient", "derivative"):

@@ -30,7 +30,11 @@ class Result:
     max_rel_error: float | None = None
     max_scaled_error: float | None = None
     digits: float | None = None
-    passed: bool | None = None
+    passed: bool | None = None  # None where unscored, or where the reference cannot tell
+    # pass | fail | cannot tell | pass, scaled (under one correct digit, passed on the size
+    # of the terms the derivative sums): oracle.verdict
+    verdict: str = ""
+    reference_error: float | None = None  # the reference's own error bound, relative
     taylor_slope: float | None = None  # the Taylor remainder's slope (2: a right gradient)
     taylor_passed: bool | None = None  # the Taylor test's verdict, which needs no oracle
     rtol: float | None = None
