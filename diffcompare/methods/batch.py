@@ -16,11 +16,10 @@ import numpy as np
 
 from diffcompare.form.problem import Problem
 
-MIN_POINTS = 64  # the rule where timing does not tell: vmap's fixed cost is ~0.1-0.4 ms
-MIN_TRY = 16  # below this the loop: fewer points than vmap's fixed cost could pay for
-CLEAR = 2.0  # how much faster one way must be measured to be chosen over the rule: far
-# enough from even that a loaded machine does not flip a row's way (and its values)
-MEASURE_S = 0.1  # at most this long measuring the two ways, per prepared cell
+# the rule, never a timing: from this many points one vmap call, below it the loop (vmap's
+# fixed cost is ~0.1-0.4 ms). The two ways round f differently, so a way chosen by timing
+# made a row's values follow the machine's load (fd-richardson: 13.97 and 13.92 digits)
+MIN_POINTS = 64
 CHUNK = 1 << 22  # numbers per batch (32 MiB of float64)
 
 
@@ -98,35 +97,3 @@ def first(fb: Batched, f0, x: np.ndarray, steps, stencil) -> np.ndarray:
     for c, w in zip(stencil.offsets, stencil.weights):
         acc = acc + w * (np.asarray(f0).reshape(1, -1) if c == 0 else values[offsets.index(c)])
     return (acc / (stencil.denominator * h[:, None])).T
-
-
-MEASURING = [True]  # False in a run without timings (--no-timing): the rule alone decides
-
-
-def faster(batched_call: Callable, loop_call: Callable) -> str | None:
-    """'batched' or 'loop' where one is measured CLEAR times faster than the other (each
-    the best of up to three calls, taking turns, after one call each), None where the
-    two are too close to tell or one call of each already took MEASURE_S: then the rule
-    decides (MIN_POINTS), so that a row's values do not change with the machine's noise."""
-    import time
-
-    if not MEASURING[0]:
-        return None
-    start = time.perf_counter()
-    best = {"batched": float("inf"), "loop": float("inf")}
-    calls = {"batched": batched_call, "loop": loop_call}
-    for round_ in range(4):
-        for way, call in calls.items():
-            t0 = time.perf_counter()
-            call()
-            if round_:  # the first call of each warms it up
-                best[way] = min(best[way], time.perf_counter() - t0)
-        if time.perf_counter() - start > MEASURE_S:
-            break
-    if round_ == 0:  # the warm-up alone took the time: too slow to measure
-        return None
-    if best["loop"] >= CLEAR * best["batched"]:
-        return "batched"
-    if best["batched"] >= CLEAR * best["loop"]:
-        return "loop"
-    return None

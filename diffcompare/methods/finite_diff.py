@@ -74,13 +74,11 @@ class _Numeric:
         notes = []
         fb = None
         step_rule = _remembered(x)
-        if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_TRY:
+        if self.batches and problem.operator in BATCHED_OPERATORS and need >= batch.MIN_POINTS:
             fb, why = batch.batched(problem, f)
-            if fb is None:
-                notes.append(why)
-            else:
-                fb, said = self._batch_or_loop(problem, f, fb, need, step_rule)
-                notes.append(said)
+            notes.append(
+                why or f"batched: each stencil's {need} points in one torch.func.vmap call"
+            )
 
         def call():
             value, counters["f_evals"] = self._evaluate(f, x, problem, fb, step_rule)
@@ -99,28 +97,6 @@ class _Numeric:
             note=note,
             counters=counters,
         )
-
-    def _batch_or_loop(self, problem: Problem, f, fb, need: int, step_rule):
-        """fb where the batched call is the faster, else None; and what the row says."""
-        x = problem.theta
-        way = batch.faster(
-            lambda: self._evaluate(f, x, problem, fb, step_rule),
-            lambda: self._evaluate(f, x, problem, None, step_rule),
-        )
-        # the rule's way, measured clearly faster or too close to tell, reads the same (a
-        # row's message must not follow the machine's noise); a measured override says so
-        rule = "batched" if need >= batch.MIN_POINTS else "loop"
-        chosen = way or rule
-        other = "the loop" if chosen == "batched" else "one torch.func.vmap call"
-        if way is not None and way != rule:
-            why = f"measured faster than {other}"
-        elif batch.MEASURING[0]:
-            why = f"{need} points: not measured clearly slower than {other}"
-        else:
-            why = f"{need} points: not timed against {other}"
-        if chosen == "batched":
-            return fb, f"batched: each stencil's points in one torch.func.vmap call ({why})"
-        return None, f"one point at a time ({why})"
 
 
 def _remembered(x: np.ndarray):

@@ -13,7 +13,6 @@ import numpy as np
 
 from diffcompare.deadline import TimedOut, deadline
 from diffcompare.form.registry import Case
-from diffcompare.methods import batch
 from diffcompare.runner import state, threads
 from diffcompare.runner.cell import Cells, bare_row, caught
 from diffcompare.runner.plan import Plan
@@ -31,7 +30,6 @@ class InProcess:
     def __init__(self, plan: Plan, timeout: float | None = None):
         set_up(plan.methods)
         self.threads = threads.limit(plan.threads)  # before capture: restored to it
-        batch.MEASURING[0] = plan.timed  # untimed cells side by side: the fd way by its rule
         self.state = state.capture()  # what every cell starts from
         self.changed = ""  # a change made while setting a case up, for its next row
         self.plan = plan
@@ -110,5 +108,4 @@ class InProcess:
             return bare_row(case, op, dtype, method, device, "error", message, tb)
 
     def close(self) -> None:
-        batch.MEASURING[0] = True
         threads.release()  # this process is the caller's: its own thread count again
