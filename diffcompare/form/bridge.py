@@ -4,8 +4,8 @@ bridged so that every method can call it as it calls any case.
 The bridge takes what each method passes (tensors from torch and torch-forward; NumPy
 arrays, float or complex, from finite differences and the complex step) and gives the
 torch function tensors of the same dtype on the CPU, handing NumPy back what it returns.
-SymPy cannot trace torch code and the AD oracle cannot run it on 50-digit numbers: both
-say so, and the reference is then the agreement of two float64 methods.
+SymPy cannot trace torch code and says so; the oracles run it on their own numbers through
+a tensor subclass (``oracle.torch_balls``), calling the function this bridge wraps.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from flint import arb
 from diffcompare.errors import Undefined, Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.problem import Problem
-from diffcompare.oracle import precision
+from diffcompare.oracle import precision, torch_balls
 from diffcompare.oracle.dual import Dual, Imprecise, value
 from diffcompare.oracle.mp_namespace import MpNamespace
 from diffcompare.oracle.precision import DIGITS
@@ -87,7 +87,11 @@ def _record(problem: Problem, leaves: list, numbers: Numbers = MPF) -> tuple[Tap
         inputs = {name: (x[()] if x.ndim == 0 else x) for name, x in problem.split(theta).items()}
         constants = lifted(problem.constants, problem.dtype) if numbers.lift else problem.constants
         with np.errstate(all="ignore"):
-            out = problem.case.fn(**inputs, **constants, xp=MpNamespace())
+            if problem.case.backend == "torch":  # its own code, on Balls tensors
+                fn = problem.case.fn.__wrapped__
+                out = torch_balls.call(fn, inputs, constants, problem.dtype)
+            else:
+                out = problem.case.fn(**inputs, **constants, xp=MpNamespace())
         if mpmath.mp.dps != digits:
             raise Unsupported(
                 f"the case changed mpmath's working precision (mp.dps = {mpmath.mp.dps})"

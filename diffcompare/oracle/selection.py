@@ -156,9 +156,9 @@ def _oracle(problem: Problem, ad=None) -> Reference:
         return sym
     if isinstance(ad, Reference):
         return ad
-    why = "; ".join(str(e) for e in (sym, ad) if isinstance(e, Exception))
-    if problem.case.backend == "torch":
-        why = "the case is written in torch"
+    why = "; ".join(str(e) for e in (ad, sym) if isinstance(e, Exception))
+    if problem.case.backend == "torch" and isinstance(ad, Exception):
+        why = f"the case is written in torch, and {ad}"
     return _agreement(problem, why or "no oracle can evaluate this case")
 
 
