@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+import diffcompare
 from diffcompare import oracle
 from diffcompare.errors import Undefined
 from diffcompare.form import registry
@@ -168,3 +169,29 @@ def test_a_pass_with_no_correct_digit_says_so():
     found = judge(_score(1.0, scaled=1e-15), 2.2e-14, _reference(1e-30))
     assert found.verdict == "pass, scaled" and found.passed is True
     assert "scaled error only" in found.why
+
+
+def piecewise(x, xp=np):
+    return xp.sum(xp.where(x < 1.0, x**2, 2 * x - 1))
+
+
+def test_sympy_takes_where_on_a_vector_and_refuses_an_if():
+    rows = diffcompare.compare(piecewise, {"x": np.array([0.5, 2.0])}, methods="sympy")
+    (row,) = rows.rows
+    assert row.status == "ok" and row.verdict == "pass" and row.value == [1.0, 2.0]
+
+    def branch(x, xp=np):
+        return xp.sum(x) if x[0] < 1.0 else xp.sum(x**2)
+
+    (row,) = diffcompare.compare(branch, {"x": np.array([0.5, 2.0])}, methods="sympy").rows
+    assert row.status == "unsupported" and "control flow" in row.message
+
+
+def test_the_complex_step_s_softplus_does_not_overflow_where_the_real_one_does_not():
+    def softplus_sum(x, xp=np):
+        return xp.sum(xp.softplus(x))
+
+    x = np.array([800.0, 2.0, -30.0])
+    rows = diffcompare.compare(softplus_sum, {"x": x}, methods="complex-step")
+    (row,) = rows.rows
+    assert row.status == "ok" and row.verdict == "pass" and row.digits > 15

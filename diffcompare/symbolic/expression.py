@@ -8,6 +8,7 @@ independent evaluations.
 from __future__ import annotations
 
 import functools
+import operator
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -85,11 +86,33 @@ class Derivation:
         return opcount.count([e for _, e in self.entries] + parts)
 
 
+class Symbols(np.ndarray):
+    """An object array of SymPy expressions whose comparisons are elementwise relations
+    (NumPy's own object comparison asks each relation for its truth value, so
+    ``xp.where(x < 1, ...)`` on a vector was refused as control flow). Arrays computed
+    from it keep the type; an ``if`` on one element is still control flow."""
+
+    def _relation(self, other, op):
+        return np.frompyfunc(op, 2, 1)(np.asarray(self, dtype=object), other).view(Symbols)
+
+    def __lt__(self, other):
+        return self._relation(other, operator.lt)
+
+    def __le__(self, other):
+        return self._relation(other, operator.le)
+
+    def __gt__(self, other):
+        return self._relation(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._relation(other, operator.ge)
+
+
 def _symbols(name: str, value: np.ndarray) -> np.ndarray:
     if value.ndim == 0:
         return np.array(sympy.Symbol(name, real=True), dtype=object)
     flat = [sympy.Symbol(f"{name}_{i}", real=True) for i in range(value.size)]
-    return np.array(flat, dtype=object).reshape(value.shape)
+    return np.array(flat, dtype=object).reshape(value.shape).view(Symbols)
 
 
 @functools.cache
