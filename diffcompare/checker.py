@@ -12,7 +12,7 @@ from diffcompare.form import registry
 from diffcompare.form.problem import bind, operators_for, output
 from diffcompare.methods import by_name, tolerance
 from diffcompare.methods.method import Prepared
-from diffcompare.runner.options import resolve
+from diffcompare.runner.options import resolve, spelled
 from diffcompare.runner.result import Result
 
 NOTE_WIDTH = 60  # a row's note in check()'s report, wrapped to lines of this width
@@ -144,6 +144,8 @@ def check(
     operator: Sequence[str] | str | None = None,
     seed: int | None = None,
     step: float | None = None,
+    dtypes: Sequence[str] | str | None = None,
+    operators: Sequence[str] | str | None = None,
 ) -> list[Result]:
     """Differentiate fn (written in the case form) with one method of each family, score
     each against the high-precision oracle, and raise AssertionError with the table when
@@ -157,7 +159,9 @@ def check(
     Raises ValueError where the point has no derivative to check (log(x) at -1).
     """
     __tracebackhide__ = True  # a failing check shows its table, not this function's source
-    name = getattr(fn, "__name__", "fn")
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    dtype = spelled(f"check({name})", dtype=dtype, dtypes=dtypes)
+    operator = spelled(f"check({name})", operator=operator, operators=operators)
     case = registry.make(name, fn, inputs, wrt)
     chosen = [by_name(n) for n in resolve("method", methods) or DEFAULT_METHODS]
     if reference is not None:
@@ -177,13 +181,29 @@ def check(
                 from diffcompare.runner.cell import attempt
 
                 rows.append(attempt(problem, method, "cpu", ref, why)[0])
-    failures = [r for r in rows if r.status in ("error", "nan") or r.passed is False]
+    # a check fails where a derivative that ran is wrong (or is nan where f has one), or
+    # where your own derivative cannot run; a method that cannot run your code only warns
+    failures = [
+        r
+        for r in rows
+        if r.passed is False
+        or r.status == "nan"
+        or (r.status == "error" and r.family == HandWritten.family)
+    ]
     if failures:
         raise AssertionError(_report(name, rows, failures))
+    import warnings
+
+    for r in rows:
+        if r.status == "error":
+            warnings.warn(
+                f"check({name}): {r.method} cannot run the function ({r.operator}, "
+                f"{r.dtype}), so it checks nothing: {r.message}",
+                UndecidedCheck,
+                stacklevel=2,
+            )
     undecided = [r for r in rows if r.verdict == "cannot tell"]
     if undecided:  # never a failure: the reference is not good enough to judge them
-        import warnings
-
         which = ", ".join(f"{r.method} ({r.operator}, {r.dtype})" for r in undecided)
         warnings.warn(
             f"check({name}): the reference cannot tell whether {which} is within its "
@@ -195,4 +215,5 @@ def check(
 
 
 class UndecidedCheck(UserWarning):
-    """check() could not judge a row: its reference is less accurate than the tolerance."""
+    """check() could not judge a row: its reference is less accurate than the tolerance,
+    or the method could not run the function (the message says what to change)."""

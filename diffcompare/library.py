@@ -19,7 +19,7 @@ from diffcompare.methods.autograd import resolve_devices
 from diffcompare.results import Results
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.loop import run as run_plan
-from diffcompare.runner.options import resolve
+from diffcompare.runner.options import resolve, spelled
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.timing import Budget
 
@@ -58,6 +58,8 @@ def compare(
     quick: bool = True,
     timeout: float = DEFAULT_TIMEOUT_S,
     seed: int = 0,
+    operator: str | Sequence[str] | None = None,
+    dtype: str | Sequence[str] | None = None,
 ) -> Results:
     """Differentiate ``fn`` at ``inputs`` with every method (or those named), score each
     against the oracle and time it: one row per (method, device, dtype, operator).
@@ -69,7 +71,10 @@ def compare(
     from diffcompare.errors import UsageError
     from diffcompare.form.problem import operators_for, output_shape
 
-    name = getattr(fn, "__name__", "fn")
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    operators = spelled(f"compare({name})", operators=operators, operator=operator)
+    if dtype is not None:  # check()'s spelling; dtypes has a default, so dtype replaces it
+        dtypes = dtype
     case = registry.make(name, fn, inputs, wrt, reference=reference)
     available = operators_for(case, output_shape(case))
     asked = _names(operators)
@@ -104,6 +109,8 @@ def run(
     memory_mb: int = DEFAULT_MEMORY_MB,
     seed: int = 0,
     progress: bool = False,
+    operator: str | Sequence[str] | None = None,
+    dtype: str | Sequence[str] | None = None,
 ) -> Results:
     """Registered cases (names or globs; default all) through every method, as
     ``diffcompare run`` does, without writing files (``Results.save`` does that).
@@ -113,6 +120,9 @@ def run(
     built-in suite) or "none" (this process; the default when a case was defined here)."""
     from diffcompare.errors import UsageError
     from diffcompare.runner.isolated import Isolated, Sources
+
+    operators = spelled("run", operators=operators, operator=operator)
+    dtypes = spelled("run", dtypes=dtypes, dtype=dtype)
 
     specs = _names(files) or []
     for spec in specs:

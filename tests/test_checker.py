@@ -1,5 +1,7 @@
 """diffcompare.check and the pytest plugin, as a user's test suite would use them."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -189,3 +191,64 @@ def test_a_float32_check_scores_the_hand_written_derivative():
         diffcompare.check(
             loss, {"w": np.array([0.3, -0.8])}, reference=forgot_the_chain_rule, dtype="float32"
         )
+
+
+class _Loss:
+    def __call__(self, x, xp=np):
+        return xp.sum(xp.sin(x) ** 2)
+
+    def halved(self, x, xp=np):
+        return self(x, xp) / 2
+
+
+def _scaled(x, k, xp=np):
+    return k * xp.sum(xp.sin(x) ** 2)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [functools.partial(_scaled, k=3.0), _Loss(), _Loss().halved],
+    ids=["partial", "callable object", "bound method"],
+)
+def test_check_takes_any_callable(fn):
+    rows = diffcompare.check(fn, {"x": np.array([0.3, -0.7])}, methods="fd-central,torch")
+    assert [r.verdict for r in rows] == ["pass", "pass"]
+
+
+A = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def closes_over_a(w, xp=np):
+    return xp.sum((A @ w) ** 2)
+
+
+def test_a_closure_over_numpy_constants_passes_with_a_right_gradient_and_fails_a_wrong_one():
+    w = {"w": np.array([0.3, -0.5])}
+    with pytest.warns(diffcompare.UndecidedCheck, match="pass A as an input"):
+        rows = diffcompare.check(closes_over_a, w, reference=lambda w: 2 * A.T @ (A @ w))
+    assert next(r for r in rows if r.method == "hand-written").verdict == "pass"
+    assert next(r for r in rows if r.method == "torch").status == "error"  # not a failure
+    with pytest.raises(AssertionError, match="1 of 4 rows disagree"):
+        diffcompare.check(closes_over_a, w, reference=lambda w: A.T @ (A @ w))
+
+
+def test_numpy_inside_the_function_gets_a_one_line_hint():
+    def np_where(x, xp=np):
+        return xp.sum(np.where(x > 0, x, 0.0) ** 2)
+
+    with pytest.warns(diffcompare.UndecidedCheck, match="write xp.where"):
+        diffcompare.check(np_where, {"x": np.array([0.3, -0.5])}, methods="torch,fd-central")
+
+
+def test_both_spellings_of_each_keyword():
+    def f(x, xp=np):
+        return xp.sum(xp.exp(x))
+
+    x = {"x": np.array([0.1, 0.2])}
+    singular = diffcompare.check(f, x, methods="torch", dtype="float32", operator="hvp")
+    plural = diffcompare.check(f, x, methods="torch", dtypes="float32", operators="hvp")
+    assert [(r.dtype, r.operator) for r in singular] == [(r.dtype, r.operator) for r in plural]
+    rows = diffcompare.compare(f, x, methods="torch", dtype="float32", operator="hvp").rows
+    assert [(r.dtype, r.operator) for r in rows] == [("float32", "hvp")]
+    with pytest.raises(diffcompare.errors.UsageError, match="not both"):
+        diffcompare.check(f, x, dtype="float32", dtypes="float64")

@@ -6,6 +6,7 @@ import numpy as np
 
 from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
+from diffcompare.form.code import code
 from diffcompare.form.namespace import AnalyticProbe, NotAnalytic
 from diffcompare.form.problem import Problem
 from diffcompare.methods import batch
@@ -86,7 +87,7 @@ class _Numeric:
 
         if problem.operator == "vjp":
             notes.append("finite differences have no reverse mode: u^T J from the full Jacobian")
-        if "stop_gradient" in problem.case.fn.__code__.co_names:
+        if "stop_gradient" in getattr(code(problem.case.fn), "co_names", ()):
             notes.append("finite differences see values only: stop_gradient has no effect on them")
         note = "; ".join(notes)
         return Prepared(

@@ -15,6 +15,7 @@ from diffcompare.errors import Unsupported
 from diffcompare.form import operator as ops
 from diffcompare.form.registry import Case
 from diffcompare.methods import cost
+from diffcompare.runner.hint import hint
 from diffcompare.runner.plan import Plan, pairs
 from diffcompare.runner.result import MAX_VALUES, Result
 from diffcompare.runner.timing import measure, measure_pair
@@ -31,7 +32,9 @@ def caught(exc: BaseException) -> tuple[str, str]:
     (its time limit, the user's Ctrl-C) go on up."""
     if passes(exc):
         raise exc
-    return f"{type(exc).__name__}: {exc}", traceback.format_exc()
+    message = f"{type(exc).__name__}: {exc}"
+    said = hint(message)
+    return (f"{message}; hint: {said}" if said else message), traceback.format_exc()
 
 
 def _same(a: np.ndarray, b: np.ndarray, dtype) -> bool:

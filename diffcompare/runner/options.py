@@ -98,3 +98,12 @@ def suggestion(typed: str, valid) -> str:
 
     near = difflib.get_close_matches(typed, list(valid), n=1, cutoff=0.6)
     return f"; did you mean {near[0]!r}? " if near else "; "
+
+
+def spelled(where: str, **given):
+    """The value of an option that has two spellings (``dtype=`` and ``dtypes=``): the one
+    given, or None; both given is a UsageError naming them."""
+    named = {k: v for k, v in given.items() if v is not None}
+    if len(named) > 1:
+        raise UsageError(f"{where}: give {' or '.join(named)}, not both")
+    return next(iter(named.values()), None)

@@ -22,6 +22,7 @@ import sympy
 from sympy.core.basic import Basic
 
 from diffcompare.errors import Unsupported
+from diffcompare.form.code import code
 
 # the module, not the function sympy.core exports under the same name
 sympify_module = importlib.import_module("sympy.core.sympify")
@@ -42,7 +43,8 @@ _numpy_types = sympify_module._convert_numpy_types
 @contextlib.contextmanager
 def tracing(fn):
     """Around the call of a case's ``fn`` on symbols."""
-    files = {fn.__code__.co_filename}
+    found = code(fn)
+    files = {found.co_filename} if found is not None else set()
     converters = sympify_module._sympy_converter
     eq, ne, before = Basic.__eq__, Basic.__ne__, converters[float]
 
