@@ -15,7 +15,8 @@ from diffcompare.methods.method import Prepared
 from diffcompare.runner.options import resolve, spelled
 from diffcompare.runner.result import Result
 
-NOTE_WIDTH = 60  # a row's note in check()'s report, wrapped to lines of this width
+WIDTH = 100  # check()'s failure text fits this many columns, as pytest's own output does
+NOTE_LINES = 3  # a row's note in it, at most
 
 DEFAULT_METHODS = ("sympy", "fd-central", "torch")  # one of each family
 
@@ -59,14 +60,11 @@ def _reference(problem):
 
 
 def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
+    """The failure's text, within WIDTH columns: the rows' verdicts, each row's note
+    wrapped below them, and the worst entries of each failing row."""
+    import textwrap
+
     from tabulate import tabulate
-
-    from diffcompare.report import tables
-
-    def short(v):
-        if v is None:
-            return "—"
-        return np.array2string(np.asarray(v), precision=6, threshold=8, separator=", ")
 
     body = [
         [
@@ -74,38 +72,29 @@ def _report(name: str, rows: list[Result], failures: list[Result]) -> str:
             r.method,
             r.operator,
             r.dtype,
-            r.status,
-            "—" if r.digits is None else f"{r.digits:.1f}",
+            r.status if r.status != "ok" or r.digits is None else f"{r.digits:.1f}",
             "—" if r.max_rel_error is None else f"{r.max_rel_error:.2e}",
             "—" if r.rtol is None else f"{r.rtol:.1e}",
-            short(r.value),
-            short(r.reference_value),
-            tables.clipped(r.message, NOTE_WIDTH),
         ]
         for r in rows
     ]
-    table = tabulate(
-        body,
-        [
-            "",
-            "method",
-            "operator",
-            "dtype",
-            "status",
-            "digits",
-            "rel. error",
-            "rtol",
-            "value",
-            "reference",
-            "note",
-        ],
-        tablefmt="github",
-        disable_numparse=True,
-        maxcolwidths=[None] * 10 + [NOTE_WIDTH],  # the note wraps: its end is often the why
-    )
+    head = ["", "method", "operator", "dtype", "digits", "rel. error", "rtol"]
+    table = tabulate(body, head, tablefmt="github", disable_numparse=True)
+    notes = [
+        textwrap.fill(
+            f"{r.method} ({r.dtype}): {r.message}",
+            WIDTH,
+            initial_indent="  ",
+            subsequent_indent="    ",
+            max_lines=NOTE_LINES,
+        )
+        for r in rows
+        if r.message
+    ]
+    said = "\n\nWhy:\n" + "\n".join(notes) if notes else ""
     return (
         f"diffcompare.check({name}): {len(failures)} of {len(rows)} rows disagree with the "
-        f"reference ({rows[0].reference if rows else 'none'})\n{table}{_worst(failures)}"
+        f"reference ({rows[0].reference if rows else 'none'})\n{table}{said}{_worst(failures)}"
     )
 
 
@@ -129,7 +118,7 @@ def _worst(failures: list[Result]) -> str:
     if not body:
         return ""
     head = ["method", "operator", "dtype", "index", "value", "reference", "abs. error"]
-    table = tabulate(body, head, tablefmt="github", floatfmt=".9g")
+    table = tabulate(body, head, tablefmt="github", floatfmt=".8g")
     return f"\n\nThe worst entries:\n{table}"
 
 

@@ -9,18 +9,29 @@ as the command line does, and runs cases defined here (in ``__main__``) in this 
 
 from __future__ import annotations
 
+import ast
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+import numpy as np
+
+from diffcompare import interrupt
 from diffcompare import methods as method_registry
+from diffcompare.deadline import TimedOut, deadline
+from diffcompare.errors import CaseError, UsageError
 from diffcompare.form import registry
 from diffcompare.form.problem import DTYPES
 from diffcompare.form.registry import Case
 from diffcompare.methods.autograd import resolve_devices
 from diffcompare.results import Results
+from diffcompare.runner import result, state
+from diffcompare.runner.environment import describe
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.loop import run as run_plan
 from diffcompare.runner.options import resolve, spelled
-from diffcompare.runner.plan import Plan
+from diffcompare.runner.plan import Plan, pairs
+from diffcompare.runner.result import Result
 from diffcompare.runner.timing import Budget
 
 
@@ -68,15 +79,28 @@ def compare(
     tensors); ``operators="all"`` takes every operator that applies to its shapes.
     ``quick`` times with the short budget of ``run --quick``. Bad input raises
     ``CaseError`` or ``UsageError`` naming the function."""
-    from diffcompare.errors import UsageError
     from diffcompare.form.problem import operators_for, output_shape
 
     name = getattr(fn, "__name__", None) or type(fn).__name__
     operators = spelled(f"compare({name})", operators=operators, operator=operator)
     if dtype is not None:  # check()'s spelling; dtypes has a default, so dtype replaces it
         dtypes = dtype
-    case = registry.make(name, fn, inputs, wrt, reference=reference)
-    available = operators_for(case, output_shape(case))
+    before = state.capture()  # the caller's, before the function's first call
+    with interrupt.watching():  # a Ctrl-C is the caller's; a KeyboardInterrupt raised, fn's
+        try:
+            with deadline(timeout):
+                case = registry.make(name, fn, inputs, wrt, reference=reference)
+                shape = output_shape(case)
+        except (CaseError, UsageError):
+            raise
+        except BaseException as exc:  # the function's own: its rows say so, the caller goes on
+            if interrupt.by_user(exc) or (isinstance(exc, TimedOut) and not exc.own):
+                raise
+            plan = _plan([], methods, operators, dtypes, devices, quick, seed)
+            return _unstarted(name, inputs, exc, plan)
+        finally:
+            changed = state.restore(before)
+    available = operators_for(case, shape)
     asked = _names(operators)
     if asked is not None and "all" in asked:
         asked = list(available)
@@ -84,7 +108,42 @@ def compare(
         if op not in available:
             raise UsageError(f"compare({name}): {op} does not apply; choose from {available}")
     plan = _plan([case], methods, asked, dtypes, devices, quick, seed)
-    return Results.of(run_plan(plan, progress=False, worker=InProcess(plan, timeout)))
+    worker = InProcess(plan, timeout)
+    if changed:
+        worker.changed = f"{name} changed {', '.join(changed)} when first called; restored"
+    try:
+        return Results.of(run_plan(plan, progress=False, worker=worker))
+    finally:  # the last call's changes too: the caller's session is as it was
+        state.restore(before)
+
+
+def _unstarted(name: str, inputs: dict, exc: BaseException, plan: Plan) -> Results:
+    """The rows of a function whose first call (its output's shape) failed: each method's,
+    an error (or a timeout) that says so; nothing else to run."""
+    if isinstance(exc, TimedOut):
+        status, message = "timeout", f"the function's first call ran past the time limit: {exc}"
+    else:
+        status, message = "error", f"the function's first call raised {type(exc).__name__}: {exc}"
+    sizes = [np.size(v) for v in inputs.values()]
+    operator = (
+        "derivative" if sizes == [1] and np.ndim(next(iter(inputs.values()))) == 0 else "gradient"
+    )
+    rows = [
+        Result(
+            case=name,
+            operator=(plan.operators or (operator,))[0],
+            method=method.name,
+            family=method.family,
+            device=device,
+            dtype=dtype,
+            n=int(sum(sizes)),
+            status=status,
+            message=message,
+        )
+        for method, device in pairs(plan)
+        for dtype in plan.dtypes
+    ]
+    return Results.of(result.Results(describe(with_torch=False), tuple(rows), {name: ""}))
 
 
 def select(patterns: Sequence[str] = (), tags: Sequence[str] = ()) -> list[Case]:
@@ -138,6 +197,7 @@ def run(
     if isolation == "none":
         worker = InProcess(plan, timeout)
     else:
+        _guarded(sys._getframe(1))
         cuda = any(d == "cuda" for d in plan.devices)
         names = tuple(m.name for m in plan.methods)
         sources = Sources(True, tuple(specs))
@@ -152,3 +212,34 @@ def run(
 
 def _defined_in_main(case: Case) -> bool:
     return getattr(case.fn, "__module__", None) == "__main__"
+
+
+def _guarded(caller) -> None:
+    """A script that calls run() at its top level, outside ``if __name__ == "__main__":``,
+    would run again in every worker process (they import it), each dying in turn: say so
+    at once, in one line."""
+    if caller.f_globals.get("__name__") != "__main__" or caller.f_code.co_name != "<module>":
+        return
+    try:
+        tree = ast.parse(Path(caller.f_code.co_filename).read_text())
+    except (OSError, SyntaxError, ValueError):  # an interactive session, a notebook
+        return
+    line = caller.f_lineno
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                return
+    raise UsageError(
+        f"run() at line {line} of {caller.f_code.co_filename} is outside "
+        'if __name__ == "__main__": (worker processes import the script again); put it there, '
+        "or pass isolation='none'"
+    )
+
+
+def _is_main_test(test) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )

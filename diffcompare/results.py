@@ -16,6 +16,23 @@ class Results(result.Results):
     """The rows of a comparison (``.rows``, one ``Result`` per cell) and what to do with
     them. Loads and saves the same results.json as the command line."""
 
+    def __repr__(self) -> str:
+        """A few lines: the count of each verdict, and the worst rows and where to look."""
+        rows = self.rows
+        count = {
+            "pass": sum(r.passed is True for r in rows),
+            "fail": sum(r.passed is False for r in rows),
+            "cannot tell": sum(r.verdict == "cannot tell" for r in rows),
+            "not ok": sum(r.status != "ok" for r in rows),
+        }
+        said = ", ".join(f"{n} {k}" for k, n in count.items() if n)
+        head = f"Results({len(rows)} rows of {len({r.case for r in rows})} cases: {said or 'none'})"
+        worst = [r for r in rows if r.passed is False or r.status in ("error", "nan")][:3]
+        lines = [head, *(f"  {r!r}" for r in worst)]
+        if worst:
+            lines.append("  .table('reasons') says why; .to_pandas() has every field")
+        return "\n".join(lines)
+
     @classmethod
     def of(cls, record: result.Results) -> Results:
         return cls(record.environment, record.rows, record.cases)

@@ -1,13 +1,16 @@
 """The Python API: compare() and run() return Results, which a notebook shows and a
 script turns into a DataFrame, tables, figures and the files `run --out` writes."""
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import diffcompare
 import diffcompare as dc
 from diffcompare.methods import DEFAULT
 from diffcompare.runner.result import Result
@@ -95,3 +98,75 @@ def test_the_notebook_runs_in_a_real_kernel(tmp_path):
     assert "text/html" in outputs[1][0]["data"]  # the DataFrame
     assert "image/png" in outputs[2][0]["data"]  # the scatter
     assert (tmp_path / "notebook-report" / "report.html").exists()
+
+
+def _raises_interrupt(x, xp=np):
+    raise KeyboardInterrupt
+
+
+def _exits(x, xp=np):
+    sys.exit(3)
+
+
+def _spins(x, xp=np):
+    while True:
+        pass
+
+
+@pytest.mark.parametrize(
+    "fn, status, said",
+    [
+        (_raises_interrupt, "error", "raised KeyboardInterrupt"),
+        (_exits, "error", "raised SystemExit: 3"),
+        (_spins, "timeout", "ran past the time limit"),
+    ],
+    ids=["KeyboardInterrupt", "sys.exit", "spins"],
+)
+def test_compare_survives_a_function_that_fails_at_its_first_call(fn, status, said):
+    start = time.perf_counter()
+    results = diffcompare.compare(fn, {"x": np.array([0.3, 0.4])}, methods="torch", timeout=2)
+    assert time.perf_counter() - start < 10
+    (row,) = results.rows
+    assert row.status == status and said in row.message
+
+
+def test_compare_leaves_the_caller_s_state_as_it_was(tmp_path, monkeypatch):
+    import mpmath
+    import torch
+
+    monkeypatch.chdir(tmp_path)
+
+    def meddles(x, xp=np):
+        torch.set_default_dtype(torch.float64)
+        mpmath.mp.dps = 5
+        np.seterr(all="raise")
+        os.chdir("/")
+        return xp.sum(x**2)
+
+    before = (torch.get_default_dtype(), mpmath.mp.prec, np.geterr(), os.getcwd())
+    rows = diffcompare.compare(meddles, {"x": np.array([0.3, 0.4])}, methods="torch").rows
+    assert rows[0].status == "ok" and "restored" in rows[0].message
+    assert (torch.get_default_dtype(), mpmath.mp.prec, np.geterr(), os.getcwd()) == before
+
+
+SCRIPT = """
+import diffcompare
+{indent}results = diffcompare.run(["sine"], methods="torch", dtypes="float64", quick=True)
+{indent}print(len(results.rows), "rows")
+"""
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["bare", "guarded"])
+def test_run_from_a_script_without_the_main_guard_says_so_at_once(tmp_path, guarded):
+    body = SCRIPT.format(indent="    " if guarded else "")
+    if guarded:
+        body = body.replace("\n    results", '\nif __name__ == "__main__":\n    results', 1)
+    script = tmp_path / "script.py"
+    script.write_text(body)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    if guarded:
+        assert done.returncode == 0 and "1 rows" in done.stdout, done.stderr[-500:]
+    else:
+        assert done.returncode == 1 and 'outside if __name__ == "__main__"' in done.stderr

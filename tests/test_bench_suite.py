@@ -2,6 +2,7 @@
 own case file, from any folder, both dtypes, ids and groups as in the checkout's suite."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -25,8 +26,17 @@ def test_the_installed_suite_benchmarks_a_users_case_file(tmp_path):
     args = ["--pyargs", "diffcompare.bench", "--diffcompare-cases", str(cases)]
     args += ["--diffcompare-method", "torch,fd-central", "--diffcompare-dtype", "float64,float32"]
     args += ["--benchmark-enable", f"--benchmark-json={out}", "--benchmark-min-rounds=3", "-q"]
+    # a run of its own, whatever runs this test: under xdist, pytest-benchmark would see
+    # a worker's environment and leave its benchmarks out
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_ADDOPTS"))
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", *args], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     found = {b["name"]: b for b in json.loads(out.read_text())["benchmarks"]}

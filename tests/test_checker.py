@@ -252,3 +252,17 @@ def test_both_spellings_of_each_keyword():
     assert [(r.dtype, r.operator) for r in rows] == [("float32", "hvp")]
     with pytest.raises(diffcompare.errors.UsageError, match="not both"):
         diffcompare.check(f, x, dtype="float32", dtypes="float64")
+
+
+def test_a_failure_fits_100_columns_and_reprs_are_short():
+    def loss(w, xp=np):
+        return xp.sum(xp.tanh(w) ** 2)
+
+    with pytest.raises(AssertionError) as raised:
+        diffcompare.check(loss, {"w": np.array([0.3, -0.8, 1.5])}, reference=lambda w: w)
+    assert max(len(line) for line in str(raised.value).splitlines()) <= 100
+    results = diffcompare.compare(loss, {"w": np.array([0.3, -0.8])}, methods="torch,sympy")
+    assert repr(results).startswith("Results(2 rows of 1 cases: 2 pass)")
+    assert len(repr(results)) < 200 and len(repr(results.rows[0])) < 200
+    test = diffcompare.taylor_test(loss, {"w": np.array([0.3, -0.8])}, lambda w: w)
+    assert repr(test).startswith("TaylorTest(loss: failed") and len(repr(test)) < 200

@@ -12,6 +12,7 @@ import time
 import pytest
 
 pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # the fast loop: -m 'not slow'
 
 from diffcompare.cli import main  # noqa: E402
 

@@ -22,6 +22,8 @@ from diffcompare.runner.loop import run
 from diffcompare.runner.plan import Plan
 from diffcompare.runner.timing import Budget
 
+pytestmark = pytest.mark.slow  # the fast loop: -m 'not slow'
+
 CLI = [sys.executable, "-m", "diffcompare"]
 
 

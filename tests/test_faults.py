@@ -15,6 +15,8 @@ from diffcompare.form import registry
 from diffcompare.methods import DEFAULT
 from diffcompare.methods.autograd import available_devices
 
+pytestmark = pytest.mark.slow  # the fast loop: -m 'not slow'
+
 FAULTS = Path(__file__).with_name("fault_cases.py")
 GOOD = ["sine", "grad_sum", "sin_exp"]
 

@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_gpu_study_runs_reduced_on_the_cpu(tmp_path):
     cmd = [sys.executable, str(ROOT / "benchmarks" / "gpu.py"), "--reduced", "--rounds", "1"]
     subprocess.run([*cmd, "--out", str(tmp_path)], check=True, capture_output=True, timeout=300)

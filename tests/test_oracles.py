@@ -34,6 +34,7 @@ def _either(fn, problem):
         return exc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, op", list(_problems()))
 def test_the_two_oracles_agree(name, op):
     c = registry.get(name)
@@ -52,6 +53,7 @@ def test_the_two_oracles_agree(name, op):
     assert selection._difference(sym, ad) <= selection.AGREEMENT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, op", list(_problems()))
 def test_the_certified_oracle_agrees_within_its_proven_radius(name, op):
     c = registry.get(name)

@@ -31,6 +31,7 @@ REFUSALS = ("not installed", "function evaluations per call", "cannot compile")
 NUMERIC_FLOOR = 6.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case, operator", CELLS, ids=[f"{c.name}-{op}" for c, op in CELLS])
 def test_every_peer_is_right_or_says_why_not(case, operator):
     plan = Plan((case,), PEERS, operators=(operator,), dtypes=("float64",), budget=FAST)

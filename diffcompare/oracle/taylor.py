@@ -31,6 +31,10 @@ class TaylorTest:
     why: str
     symmetric: bool | None = None  # the Hessian's symmetry, where one was checked
 
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else "failed"
+        return f"TaylorTest({self.name}: {verdict}, expected slope {self.expected}; {self.why})"
+
     def plot(self):
         """log r against log t, the window shaded, a line of the expected slope."""
         from matplotlib.figure import Figure

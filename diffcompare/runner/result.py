@@ -60,6 +60,18 @@ class Result:
     tags: tuple[str, ...] = ()
     traceback: str = ""
 
+    def __repr__(self) -> str:
+        """One line: where, the verdict, the why (pytest prints this on a failure)."""
+        where = f"{self.case} {self.operator} · {self.method} · {self.device} {self.dtype}"
+        if self.status != "ok":
+            what = self.status
+        elif self.digits is None:
+            what = "ok, unscored"
+        else:
+            what = f"{self.digits:.1f} digits, {self.verdict or 'unjudged'}"
+        said = f" · {self.message[:80]}{'…' if len(self.message) > 80 else ''}"
+        return f"Result({where}: {what}{said if self.message else ''})"
+
     @property
     def key(self) -> tuple[str, str, str, str, str]:
         """What identifies a cell of a run: (case, operator, method, device, dtype)."""
