@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from diffcompare.report import files, plots, tables
+from diffcompare.report import files, tables
 from diffcompare.runner import result
 
 KINDS = ("accuracy", "timing", "reasons", "findings", "kinks")
@@ -65,6 +65,8 @@ class Results(result.Results):
     def plot(self, kind: str = "scatter", case: str | None = None):
         """matplotlib figures: 'scatter' (digits against time, one figure per case, or
         the case named) as a dict by case, or 'heatmap' as one figure."""
+        from diffcompare.report import plots  # matplotlib: 0.4 s, only where a figure is asked
+
         if kind == "heatmap":
             return plots.heatmap(self)["heatmap"]
         if kind != "scatter":

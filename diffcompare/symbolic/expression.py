@@ -115,7 +115,41 @@ def _symbols(name: str, value: np.ndarray) -> np.ndarray:
     return np.array(flat, dtype=object).reshape(value.shape).view(Symbols)
 
 
-@functools.cache
+def structure(case: Case) -> tuple:
+    """What a trace depends on: the function, what is differentiated, the inputs' shapes
+    and the values of those that are not floats (float inputs become symbols). Two cases
+    alike in it (a check() of the same function at another point) share one derivation."""
+    return (
+        case.fn,
+        case.backend,
+        case.wrt,
+        tuple(
+            (k, v.shape, v.dtype.str, None if v.dtype.kind == "f" else v.tobytes())
+            for k, v in case.inputs.items()
+        ),
+    )
+
+
+def _shared(build):
+    """build(case, *args), cached on (structure(case), *args) rather than on the case."""
+    found: dict = {}
+
+    @functools.wraps(build)
+    def cached(case: Case, *args):
+        try:
+            key = (structure(case), *args)
+            hash(key)
+        except TypeError:  # an unhashable callable: no sharing
+            return build(case, *args)
+        if key not in found:
+            found[key] = build(case, *args)
+        return found[key]
+
+    cached.cache_clear = found.clear
+    return cached
+
+
+@_shared
 def trace(case: Case) -> Trace:
     from diffcompare.form.sympy_namespace import SympyNamespace
 
@@ -231,7 +265,7 @@ def _entries(index_of: dict, grads: dict, prefix: tuple = ()):
     return [((*prefix, index_of[s]), e) for s, e in grads.items() if e != 0]
 
 
-@functools.cache
+@_shared
 def derive(case: Case, operator: str) -> Derivation:
     t = trace(case)
     infinite = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
