@@ -132,3 +132,18 @@ def test_a_wrong_backward_is_still_caught(dtype):
 
     with pytest.raises(AssertionError, match="disagree with the reference"):
         diffcompare.check(loss, {"x": np.array([0.4, 1.3])}, methods="torch", dtype=dtype)
+
+
+def test_a_float32_module_is_checked_in_float32_with_a_warning():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+
+    def loss(x):
+        return net(x).sum()
+
+    x = {"x": np.array([0.1, 0.2, 0.3])}
+    with pytest.warns(diffcompare.UndecidedCheck, match="runs in float32 only"):
+        rows = diffcompare.check(loss, x, methods="fd-central,torch")
+    assert [(r.dtype, r.verdict) for r in rows] == [("float32", "pass")] * 2
+    with pytest.raises(AssertionError, match="nothing was checked"):
+        diffcompare.check(loss, x, methods="torch", dtype="float64")

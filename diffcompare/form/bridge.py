@@ -26,16 +26,29 @@ NAMESPACES_THAT_CANNOT = {
 
 def takes_tensors(fn: Callable, inputs: dict) -> bool:
     """Whether fn, given tensors of its inputs, returns a tensor (and so is torch code)."""
+    return bool(runs_in(fn, inputs))
+
+
+def runs_in(fn: Callable, inputs: dict) -> tuple[str, ...]:
+    """The dtypes in which fn, given tensors of its inputs, returns a tensor: both, or
+    float32 alone for a float32 nn.Module (its weights meet float64 inputs with an error)."""
     try:
         import torch
     except ImportError:
-        return False
-    args = {k: torch.as_tensor(np.asarray(v)) for k, v in inputs.items()}
-    try:
-        with torch.no_grad():
-            return isinstance(fn(**args), torch.Tensor)
-    except Exception:
-        return False
+        return ()
+    found = []
+    for dtype in ("float64", "float32"):
+        args = {
+            k: torch.as_tensor(np.asarray(v, dtype=dtype) if np.asarray(v).dtype.kind == "f" else v)
+            for k, v in inputs.items()
+        }
+        try:
+            with torch.no_grad():
+                if isinstance(fn(**args), torch.Tensor):
+                    found.append(dtype)
+        except Exception:
+            continue
+    return tuple(found)
 
 
 def bridge(fn: Callable) -> Callable:

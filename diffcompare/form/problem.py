@@ -95,12 +95,16 @@ def output(case: Case) -> tuple[tuple[int, ...], str]:
     derivative at the point ('' when it is real and finite there). An output that is no
     array of real numbers (a list, None, text, complex or integer values, nothing at
     all) or a case that changes its inputs in place is refused here, with the reason."""
-    inputs = {k: v.copy() for k, v in case.inputs.items()}  # writable: let a mutation show
+    # writable: let a mutation show; in the dtype the function runs in (a float32 module's)
+    inputs = {
+        k: v.astype(case.runs_in[0]) if v.dtype.kind == "f" else v.copy()
+        for k, v in case.inputs.items()
+    }
     with np.errstate(all="ignore"):  # an overflow is the method rows' business, not this one's
         out = case.fn(**inputs, xp=NumpyNamespace())
     where = f"case {case.name!r} ({case.source})"
     for k, v in inputs.items():
-        if not np.array_equal(v, case.inputs[k], equal_nan=True):
+        if not np.array_equal(v, case.inputs[k].astype(v.dtype), equal_nan=True):
             raise CaseError(
                 f"{where} changes its input {k!r} in place; "
                 f"differentiate a copy ({k} = {k}.copy()) or build a new array"

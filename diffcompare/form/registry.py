@@ -32,6 +32,9 @@ class Case:
     doc: str = ""
     source: str = ""
     backend: str = "numpy"  # "torch": written in torch, called through form.bridge
+    # the dtypes it runs in: float32 alone for a float32 nn.Module (float64 inputs meet its
+    # float32 weights with an error); its first is the one its output is probed in
+    runs_in: tuple[str, ...] = ("float64", "float32")
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -158,8 +161,11 @@ def make(
     if backend not in (None, "numpy", "torch"):
         raise CaseError(f"{where}: backend must be 'numpy' or 'torch', got {backend!r}")
     params = inspect.signature(fn).parameters
-    if "xp" not in params and backend is None and bridge.takes_tensors(fn, inputs):
-        backend = "torch"
+    runs_in = ("float64", "float32")
+    if "xp" not in params and backend in (None, "torch"):
+        found = bridge.runs_in(fn, inputs)
+        if found:
+            backend, runs_in = "torch", found
     if "xp" not in params and backend != "torch":
         raise CaseError(
             f"{where}: the function must take an xp= parameter (or be torch code: backend='torch')"
@@ -199,6 +205,7 @@ def make(
         subdifferential=subdifferential,
         doc=doc,
         source=source,
+        runs_in=runs_in,
     )
     return new  # reference=, a function like the case, is checked where cells run (bounded)
 
