@@ -93,12 +93,14 @@ def measure(sizes=(4, 10, 100), rounds: int = 5) -> list[list]:
         for name, f, ft, fj in _functions(n):
             xt = torch.tensor(x, requires_grad=True)
             calls = {
-                "check()": lambda f=f: diffcompare.check(f, {"x": x}),
-                "check(torch)": lambda ft=ft: diffcompare.check(ft, {"x": x}, methods="torch"),
+                "check()": lambda f=f, x=x: diffcompare.check(f, {"x": x}),
+                "check(torch)": lambda ft=ft, x=x: diffcompare.check(ft, {"x": x}, methods="torch"),
                 "gradcheck": lambda ft=ft, xt=xt: gradcheck(ft, (xt,)),
             }
             if check_grads is not None and fj is not None:
-                calls["check_grads"] = lambda fj=fj: check_grads(fj, (x,), order=1, modes=["rev"])
+                calls["check_grads"] = lambda fj=fj, x=x: check_grads(
+                    fj, (x,), order=1, modes=["rev"]
+                )
             for call in calls.values():
                 call()  # warm: caches, JIT
             times = {k: [] for k in calls}

@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from diffcompare import oracle
+from diffcompare import interrupt, oracle
 from diffcompare.errors import Undefined
 from diffcompare.form import registry
 from diffcompare.form.problem import bind, operators_for, output
 from diffcompare.methods import by_name, tolerance
 from diffcompare.methods.method import Prepared
+from diffcompare.runner import state
 from diffcompare.runner.options import resolve, spelled
 from diffcompare.runner.result import Result
 
@@ -152,6 +153,25 @@ def check(
     name = getattr(fn, "__name__", None) or type(fn).__name__
     dtype = spelled(f"check({name})", dtype=dtype, dtypes=dtypes)
     operator = spelled(f"check({name})", operator=operator, operators=operators)
+    given = (wrt, reference, methods, dtype, operator, seed, step)
+    before = state.capture()  # the caller's: put back after the function's last call
+    with interrupt.watching():  # a Ctrl-C stops the caller; a KeyboardInterrupt raised, fn's
+        try:
+            return _check(name, fn, inputs, *given)
+        except (AssertionError, ValueError):
+            raise
+        except BaseException as exc:  # the function's own, at its first call: it fails
+            if interrupt.by_user(exc):
+                raise
+            raise AssertionError(
+                f"check({name}): the function raised {type(exc).__name__}: {exc}"
+            ) from exc
+        finally:
+            state.restore(before)
+
+
+def _check(name, fn, inputs, wrt, reference, methods, dtype, operator, seed, step):
+    __tracebackhide__ = True
     case = registry.make(name, fn, inputs, wrt)
     chosen = [by_name(n) for n in resolve("method", methods) or DEFAULT_METHODS]
     if reference is not None:
@@ -164,7 +184,7 @@ def check(
             f"check({name}): the function runs in float32 only (float64 inputs meet float32 "
             "weights with an error): checked in float32, to float32's tolerances",
             UndecidedCheck,
-            stacklevel=2,
+            stacklevel=3,
         )
     available = operators_for(case, out_shape)
     every = operator == "all" or (not isinstance(operator, str) and "all" in (operator or ()))
@@ -202,7 +222,7 @@ def check(
                 f"check({name}): {r.method} cannot run the function ({r.operator}, "
                 f"{r.dtype}), so it checks nothing: {r.message}",
                 UndecidedCheck,
-                stacklevel=2,
+                stacklevel=3,
             )
     undecided = [r for r in rows if r.verdict == "cannot tell"]
     if undecided:  # never a failure: the reference is not good enough to judge them
@@ -211,7 +231,7 @@ def check(
             f"check({name}): the reference cannot tell whether {which} is within its "
             f"tolerance: {undecided[0].message}",
             UndecidedCheck,
-            stacklevel=2,
+            stacklevel=3,
         )
     return rows
 

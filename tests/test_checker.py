@@ -266,3 +266,34 @@ def test_a_failure_fits_100_columns_and_reprs_are_short():
     assert len(repr(results)) < 200 and len(repr(results.rows[0])) < 200
     test = diffcompare.taylor_test(loss, {"w": np.array([0.3, -0.8])}, lambda w: w)
     assert repr(test).startswith("TaylorTest(loss: failed") and len(repr(test)) < 200
+
+
+def test_a_function_that_raises_keyboard_interrupt_fails_its_check_only(pytester):
+    pytester.makepyfile(
+        test_user="""
+import numpy as np
+
+
+def interrupted(x, xp=np):
+    raise KeyboardInterrupt
+
+
+def exits(x, xp=np):
+    raise SystemExit(3)
+
+
+def test_interrupted(diffcompare_check):
+    diffcompare_check(interrupted, inputs={"x": np.array([0.3])})
+
+
+def test_exits(diffcompare_check):
+    diffcompare_check(exits, inputs={"x": np.array([0.3])})
+
+
+def test_after():
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:xdist")
+    result.assert_outcomes(failed=2, passed=1)
+    result.stdout.fnmatch_lines(["*raised KeyboardInterrupt*", "*raised SystemExit: 3*"])

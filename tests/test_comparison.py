@@ -56,6 +56,16 @@ def test_compare_passes_when_nothing_regressed(tmp_path, capsys):
     assert "no row changed" in capsys.readouterr().out
 
 
+def test_a_new_run_whose_digits_are_all_nan_is_a_loss(tmp_path):
+    old = save(tmp_path, "old.json", [row(), row(method="fd-central", digits=10.0)])
+    new = save(
+        tmp_path,
+        "new.json",
+        [row(digits=float("nan")), row(method="fd-central", digits=float("nan"))],
+    )
+    assert main(["compare", old, new]) == 1
+
+
 def test_a_row_that_starts_failing_counts_as_lost(tmp_path):
     old = save(tmp_path, "old.json", [row()])
     new = save(tmp_path, "new.json", [row(digits=None, status="error")])

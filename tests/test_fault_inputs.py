@@ -123,6 +123,13 @@ def test_one_run_per_out_folder(tmp_path, capsys):
 
     assert f"being written by another diffcompare run (pid {os.getpid()})" in err
     assert _quick_run(tmp_path) == 0  # released: the next run goes ahead
+    assert not (tmp_path / lock.NAME).exists()  # and no lock file left behind
+
+
+def test_a_killed_run_s_lock_file_is_taken_over(tmp_path):
+    (tmp_path / lock.NAME).write_text("99999999\n")  # a killed run's: no one holds it
+    assert _quick_run(tmp_path) == 0
+    assert not (tmp_path / lock.NAME).exists()
 
 
 def test_a_damaged_sweep_file_is_skipped_with_a_note(tmp_path, capsys):
@@ -228,3 +235,9 @@ def test_isolation_none_says_what_it_risks(capsys):
         main(["run", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "'none' risks the whole run on one case" in text
+
+
+@pytest.mark.parametrize("limit", ["inf", "1e300", "-1", "nan", "soon"])
+def test_a_time_limit_that_cannot_be_armed_is_one_line(tmp_path, capsys, limit):
+    assert _quick_run(tmp_path, "--timeout", limit) == 2
+    assert "--timeout" in _one_line(capsys)

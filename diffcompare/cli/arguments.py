@@ -16,6 +16,23 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def seconds(text: str) -> float:
+    """A time limit on the command line: a positive, finite number of seconds (a limit of
+    inf, or of 1e300, cannot be armed: say so, not a traceback)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"a time limit is a positive number of seconds up to {MAX_SECONDS:g}, not {text}"
+        )
+    return value
+
+
+MAX_SECONDS = 1e7  # about 116 days: past it the system timer overflows
+
+
 def csv_list(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 

@@ -32,7 +32,7 @@ def add(sub) -> None:
     )
     quick.add_argument(
         "--timeout",
-        type=float,
+        type=arguments.seconds,
         default=60.0,
         help="seconds each step (reading the formula, the kink search, each method) may "
         "take before it is stopped (60)",

@@ -37,7 +37,7 @@ def add(sub) -> None:
     )
     run.add_argument(
         "--timeout",
-        type=float,
+        type=arguments.seconds,
         default=60.0,
         help="seconds a cell may take before it becomes a 'timeout' row (60)",
     )

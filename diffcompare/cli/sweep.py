@@ -47,7 +47,7 @@ def add(sub) -> None:
     size.add_argument("--device", default="cpu", help="cpu or cuda")
     size.add_argument(
         "--timeout",
-        type=float,
+        type=arguments.seconds,
         default=10.0,
         help="seconds per cell; past it, that method's larger sizes are skipped (10)",
     )
@@ -66,7 +66,9 @@ def add(sub) -> None:
     )
     second.add_argument("--sizes", metavar="N,N,...", help="sizes (default: 4,16,64,256)")
     second.add_argument("--dtype", default="float64", help="float64 or float32")
-    second.add_argument("--timeout", type=float, default=10.0, help="seconds per cell (10)")
+    second.add_argument(
+        "--timeout", type=arguments.seconds, default=10.0, help="seconds per cell (10)"
+    )
     second.add_argument("--no-sympy", action="store_true", help="leave SymPy's Hessian out")
     second.add_argument("--quick", action="store_true", help="few repeats")
     arguments.add_threads(second)

@@ -5,6 +5,7 @@ Reads only the JSON (no torch, no SymPy): `diffcompare compare OLD.json NEW.json
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from diffcompare.report import tables
@@ -24,9 +25,9 @@ class Change:
 
     @property
     def digits_lost(self) -> float | None:
-        if self.old is None or self.new is None or self.old.digits is None:
+        if self.old is None or self.new is None or not _finite(self.old.digits):
             return None
-        if self.new.digits is None:  # it had digits and has none now (error, nan, …)
+        if not _finite(self.new.digits):  # it had digits and has none now (error, nan, …)
             return self.old.digits
         return self.old.digits - self.new.digits
 
@@ -35,6 +36,11 @@ class Change:
         if self.old is None or self.new is None or not self.old.eval_s or not self.new.eval_s:
             return None
         return self.new.eval_s / self.old.eval_s
+
+
+def _finite(digits: float | None) -> bool:
+    """Digits to compare: a number (a NaN from a damaged or broken run is none)."""
+    return digits is not None and math.isfinite(digits)
 
 
 def changes(old: Results, new: Results) -> list[Change]:
