@@ -48,12 +48,14 @@ class Results(result.Results):
         names = [f.name for f in fields(result.Result)]
         return pd.DataFrame([[getattr(r, n) for n in names] for r in self.rows], columns=names)
 
-    def table(self, kind: str = "accuracy", fmt: str = "github") -> str:
+    def table(self, kind: str = "accuracy", fmt: str = "github") -> Table:
         """One of the CLI's tables (accuracy, timing, reasons, findings, kinks) in any
-        tabulate format (github, plain, latex, html, ...)."""
+        tabulate format (github, plain, latex, html, ...): a str, which a terminal prints
+        as it is and Jupyter shows as an HTML table."""
         if kind not in KINDS:
             raise ValueError(f"Results.table: kind is one of {', '.join(KINDS)}, not {kind!r}")
-        return getattr(tables, kind)(list(self.rows), fmt)
+        make = getattr(tables, kind)
+        return Table(make(list(self.rows), fmt), lambda: make(list(self.rows), "html"))
 
     def _repr_markdown_(self) -> str:
         return f"**diffcompare**: {len(self.rows)} rows, correct digits\n\n" + self.table()
@@ -67,6 +69,7 @@ class Results(result.Results):
         the case named) as a dict by case, or 'heatmap' as one figure."""
         from diffcompare.report import plots  # matplotlib: 0.4 s, only where a figure is asked
 
+        _inline()
         if kind == "heatmap":
             return plots.heatmap(self)["heatmap"]
         if kind != "scatter":
@@ -76,9 +79,51 @@ class Results(result.Results):
             if case not in names:
                 raise ValueError(f"Results.plot: no timed, scored rows of case {case!r}")
             return plots.scatter(self, case)
-        return {name: plots.scatter(self, name) for name in names}
+        return Figures({name: plots.scatter(self, name) for name in names})
 
     def save(self, folder: str | Path, lang: str = "en") -> dict[str, Path]:
         """Write what `diffcompare run --out DIR` writes: results.json, results.csv,
         summary.md, plots/ and report.html (in lang: "en" or "zh"). Returns their paths."""
         return files.write(self, folder, lang=lang)
+
+
+class Table(str):
+    """A table's text, which Jupyter shows as HTML (made when it is shown)."""
+
+    def __new__(cls, text: str, html):
+        table = super().__new__(cls, text)
+        table._html = html
+        return table
+
+    def __repr__(self) -> str:  # a REPL shows the table, not an escaped string
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return self._html()
+
+
+class Figures(dict):
+    """Figures by case: Jupyter draws each one."""
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for figure in self.values():
+            display(figure)
+
+
+def _inline() -> None:
+    """In Jupyter, a returned Figure is drawn: IPython's PNG formatter for figures, which
+    only `%matplotlib inline` registered (a fresh kernel showed the figure's repr)."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):  # a terminal IPython: plt.show's job
+        return
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(shell, {"png"})

@@ -96,7 +96,10 @@ def test_the_notebook_runs_in_a_real_kernel(tmp_path):
     shown = outputs[0][0]["data"]
     assert "text/html" in shown and "softplus_sum" in shown["text/html"]
     assert "text/html" in outputs[1][0]["data"]  # the DataFrame
+    # no %matplotlib inline: a fresh kernel draws the returned figure all the same
+    assert not any("%matplotlib" in "".join(c.source) for c in nb.cells)
     assert "image/png" in outputs[2][0]["data"]  # the scatter
+    assert "<table>" in outputs[3][0]["data"]["text/html"]  # results.table(), shown as HTML
     assert (tmp_path / "notebook-report" / "report.html").exists()
 
 
