@@ -116,7 +116,7 @@ def test_run_writes_results_in_process(tmp_path):
         (["run", "--step", "-1", "--case", "sine"], "--step must be a positive number"),
         (["frobnicate"], "invalid choice"),
         (["run", "--resume", "/nonexistent/run"], "holds no interrupted run"),
-        (["run", "--timeout", "0"], "--timeout must be a positive number"),
+        (["run", "--timeout", "0"], "--timeout: a time limit is a positive number of seconds"),
         (["run", "--memory-limit", "10"], "--memory-limit is in MiB"),
         (["run", "--isolation", "threads"], "invalid choice"),
     ],
