@@ -172,6 +172,32 @@ def test_resume_finds_relative_case_files_from_anywhere(tmp_path, monkeypatch):
     assert main(["run", "--resume", str(tmp_path / "o"), "--no-progress"]) == 0
 
 
+def test_resume_refuses_a_case_file_changed_since_and_a_hostile_run_json(
+    tmp_path, monkeypatch, capsys
+):
+    mine = _write(
+        tmp_path / "mine.py",
+        """
+        from diffcompare import case, xnp
+
+        @case(inputs={"x": 0.4})
+        def my_cosine(x, xp=xnp):
+            return xp.cos(x)
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    argv = ["run", "--cases", "mine.py", "--method", "fd-central", "--dtype", "float64"]
+    assert main([*argv, "--isolation", "none", "--no-progress", "--out", "o"]) == 0
+    mine.write_text(mine.read_text().replace("xp.cos(x)", "xp.cos(2 * x)"))
+    capsys.readouterr()
+    assert main(["run", "--resume", "o", "--no-progress"]) == 2
+    assert "mine.py changed since the run" in _one_line(capsys)
+    for hostile in ('{"a": 1}', "[1, 2]", "3"):
+        (tmp_path / "o" / "run.json").write_text(hostile)
+        assert main(["run", "--resume", "o", "--no-progress"]) == 2
+        assert "is damaged" in _one_line(capsys)
+
+
 def test_a_case_name_is_one_line(fresh_names):
     from diffcompare import case, xnp
     from diffcompare.errors import CaseError
