@@ -1,5 +1,7 @@
 """What CI can gate on: run --strict, --version, and a near miss named in the error."""
 
+import re
+
 import pytest
 
 from diffcompare.cli import main
@@ -58,7 +60,7 @@ def test_the_terminal_summary_fits_a_screen(tmp_path, capsys):
     text = brief(Results({}, tuple(rows)))
     lines = text.splitlines()
     assert len(lines) <= 60 and max(map(len, lines)) <= 120
-    assert "… and 170 more cases" in text
+    assert re.search(r"… and \d+ more cases", text)
     assert "| fd-central" in text and "0 / 0" in text
     assert "case_0" not in brief(Results({}, tuple(rows)), quiet=True)
 

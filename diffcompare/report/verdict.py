@@ -5,12 +5,15 @@ tables are summary.md's (``run --full`` prints them)."""
 from __future__ import annotations
 
 import statistics
+import textwrap
 
 from diffcompare.report.tables import column, seconds, table
 from diffcompare.runner.result import Result, Results
 
-WIDTH = 120  # columns at most, whatever the terminal
+WIDTH = 100  # columns at most, whatever the terminal
 CASE_LINES = 30  # cases listed with their failures; the rest are counted
+LINES = 40  # lines of failures at most (a case's reasons wrap to LINES_PER_CASE)
+LINES_PER_CASE = 3
 
 
 def _median(values) -> float | None:
@@ -58,16 +61,42 @@ def failures(rows: list[Result], width: int = WIDTH, limit: int = CASE_LINES) ->
                 reason = f"{r.status} ({why})" if why else r.status
             by_case.setdefault(r.case, {}).setdefault(reason, [])
             methods = by_case[r.case][reason]
-            if column(r) not in methods:
-                methods.append(column(r))
-    lines = []
+            if (column(r), r.dtype) not in methods:
+                methods.append((column(r), r.dtype))
+    lines, shown = [], 0
     for case, reasons in list(by_case.items())[:limit]:
-        said = "; ".join(f"{', '.join(m)}: {why}" for why, m in reasons.items())
-        line = " ".join(f"{case}: {said}".split())
-        lines.append(line if len(line) <= width else line[: width - 1] + "…")
-    if len(by_case) > limit:
-        lines.append(f"… and {len(by_case) - limit} more cases (summary.md has every row)")
+        said = "; ".join(f"{', '.join(_named(m, reasons))}: {why}" for why, m in reasons.items())
+        # wrapped, not cut: a cut fell in a method's name or a status
+        wrapped = textwrap.wrap(
+            " ".join(f"{case}: {said}".split()),
+            width,
+            subsequent_indent="    ",
+            max_lines=LINES_PER_CASE,
+            placeholder=" … (summary.md)",
+            break_on_hyphens=False,
+        )
+        if len(lines) + len(wrapped) > LINES:
+            break
+        lines += wrapped
+        shown += 1
+    if len(by_case) > shown:
+        lines.append(f"… and {len(by_case) - shown} more cases (summary.md has every row)")
     return lines
+
+
+def _named(methods: list[tuple[str, str]], reasons: dict) -> list[str]:
+    """Each method once: with its dtype where its dtypes differ in reason, or where only
+    some of its dtypes are listed."""
+    seen = [m for ms in reasons.values() for m in ms]
+    out = []
+    for name, dtype in methods:
+        dtypes = {d for n, d in seen if n == name}
+        mine = [d for n, d in methods if n == name]
+        if len(dtypes) > 1 and len(mine) < len(dtypes):
+            out.append(f"{name} ({dtype})")
+        elif name not in out:
+            out.append(name)
+    return out
 
 
 def brief(results: Results, width: int = WIDTH, fmt: str = "github", quiet: bool = False) -> str:
@@ -76,7 +105,8 @@ def brief(results: Results, width: int = WIDTH, fmt: str = "github", quiet: bool
     width = min(width, WIDTH)
     cases = len({r.case for r in rows})
     head = f"{len(rows)} rows, {cases} cases · passed: within the method's tolerance of the oracle"
-    parts = [head[:width], "", methods(rows, fmt)]
+    legend = "cost: a derivative's time over f's · not ok: error, timeout, nan or unsupported rows"
+    parts = [head[:width], "", methods(rows, fmt), legend[:width]]
     lines = [] if quiet else failures(rows, width)
     if lines:
         parts += ["", "Not ok, or beyond tolerance (case: methods: status (reason)):", *lines]
