@@ -88,3 +88,37 @@ def test_a_float32_module_is_taken_at_its_float32_weights(fresh_names):
     z = w @ x32 + layer.bias.detach().double().numpy()[0]
     assert ref.kind == "arb"
     assert np.allclose(ref.hi, (1 - np.tanh(z) ** 2) * w, rtol=1e-14, atol=0)
+
+
+EMBEDDING = nn.Embedding(5, 3).double()
+FUNCTIONS = {
+    "max_all": lambda x: torch.max(torch.sin(x)) * x.sum(),
+    "max_dim": lambda x: x.reshape(2, 3).max(dim=1).values.pow(2).sum(),
+    "min_keepdim": lambda x: torch.min(x.reshape(2, 3), dim=0, keepdim=True)[0].pow(2).sum(),
+    "leaky_relu": lambda x: nn.functional.leaky_relu(x, 0.1).pow(3).sum(),
+    "log2": lambda x: torch.log2(x.abs() + 1).sum(),
+    "embedding": lambda x: (EMBEDDING(torch.tensor([1, 3])) * x.reshape(2, 3)).sum(),
+    "branch_on_a_tensor": lambda x: x.sum() * 2 if (x.sum() > 0) else -x.sum(),
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_torch_functions_on_balls(name, fresh_names):
+    fn = FUNCTIONS[name]
+    x = np.array([0.3, -1.2, 0.8, 2.0, -0.5, 1.1])
+    c = registry.make(name, fn, {"x": x}, backend="torch")
+    fresh_names.append(name)
+    ref = selection.reference(bind(c, "gradient", "float64", output_shape(c)))
+    xt = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad(fn(xt), xt)
+    assert ref.kind == "arb" and np.allclose(g.numpy(), ref.hi, rtol=1e-15, atol=1e-15)
+
+
+def test_a_value_taken_out_of_the_tensor_is_named(fresh_names):
+    def item(x):
+        return x.sum() * 2 if x.sum().item() > 0 else -x.sum()
+
+    c = registry.make("item", item, {"x": np.array([0.3, -1.2, 0.8])}, backend="torch")
+    fresh_names.append("item")
+    with pytest.raises(Unsupported, match=r"\.item\(\)"):
+        arb_ad.evaluate(bind(c, "gradient", "float64", output_shape(c)))

@@ -494,6 +494,48 @@ def _attention(q, k, v, dropout_p=0.0, is_causal=False, attn_mask=None, scale=No
     return out, lse
 
 
+def _max(x, dim=None, keepdim=False):
+    """max of all (a number), or along dim: (values, indices of the float program's)."""
+    if dim is None:
+        return np.asarray(XP.max(_obj(x)), dtype=object)
+    return _along(x, dim, keepdim, XP.max, np.argmax)
+
+
+def _min(x, dim=None, keepdim=False):
+    if dim is None:
+        return np.asarray(XP.min(_obj(x)), dtype=object)
+    return _along(x, dim, keepdim, XP.min, np.argmin)
+
+
+def _along(x, dim, keepdim, pick, index):
+    x = _obj(x)
+    values = _reduce(x, dim, keepdim, lambda row: pick(np.asarray(row, dtype=object)))
+    shadows = np.vectorize(lambda e: float(e.f) if isinstance(e, Var) else float(e))(x)
+    where = index(shadows, axis=dim)
+    return values, np.expand_dims(where, dim) if keepdim else where
+
+
+def _div(a, b, rounding_mode=None):
+    if rounding_mode is not None:
+        raise Unsupported(f"division with rounding_mode={rounding_mode!r} has no derivative")
+    return _obj(a) / _obj(b)
+
+
+def _leaky_relu(x, slope=0.01):
+    return _each(lambda e: e if e > 0 else slope * e)(x)
+
+
+def _scalar(x):
+    """.item() or bool() of a tensor: a flag may pass (a comparison's), a value may not."""
+    value = _obj(x)[()]
+    if isinstance(value, (bool, np.bool_, int, np.integer)):
+        return value
+    raise Unsupported(
+        "the case turns a tensor into a Python number (.item(), float()): the oracle cannot "
+        "follow a value out of the tensor"
+    )
+
+
 def _to(x, *args, **kwargs):
     return _obj(x)
 
@@ -512,7 +554,7 @@ OPS = {
     "sub": lambda a, b, alpha=1: _obj(a) - alpha * _obj(b) if alpha != 1 else _obj(a) - _obj(b),
     "rsub": lambda a, b, alpha=1: _obj(b) - alpha * _obj(a),
     "mul": lambda a, b: _obj(a) * _obj(b),
-    "div": lambda a, b, rounding_mode=None: _obj(a) / _obj(b),
+    "div": _div,
     "neg": lambda x: -_obj(x),
     "reciprocal": lambda x: 1 / _obj(x),
     "pow": lambda a, b: _obj(a) ** _obj(b),
@@ -526,6 +568,7 @@ OPS = {
     "clamp_max": lambda x, m: XP.minimum(_obj(x), m),
     "where": _where,
     "relu": _relu,
+    "leaky_relu": _leaky_relu,
     "gelu": _gelu,
     "silu": _each(lambda e: e * apply("sigmoid", e)),
     "softplus": _softplus,
@@ -539,6 +582,8 @@ OPS = {
     "sum": _sum,
     "mean": _mean,
     "amax": _amax,
+    "max": _max,
+    "min": _min,
     "amin": _amin,
     "logsumexp": _logsumexp,
     "linalg_vector_norm": _norm,
@@ -567,6 +612,7 @@ OPS = {
     "select": _select,
     "slice": _slice,
     "index": _index,
+    "embedding": lambda weight, indices, *args, **kwargs: _obj(weight)[np.asarray(indices)],
     "cat": _cat,
     "stack": lambda tensors, dim=0: np.stack([_obj(t) for t in tensors], axis=dim),
     "split": _split,
@@ -589,7 +635,9 @@ OPS = {
     "full_like": lambda x, value, **kw: _full_like(x, value),
     "fill": lambda x, value: _full_like(x, value),
     "copy": lambda x, src, non_blocking=False: np.broadcast_to(_obj(src), _obj(x).shape).copy(),
-    "_local_scalar_dense": lambda x: _obj(x)[()],
+    "_local_scalar_dense": _scalar,
+    "log2": _each(lambda e: apply("log", e) / apply("log", 2)),
+    "log10": _each(lambda e: apply("log", e) / apply("log", 10)),
     "is_nonzero": lambda x: bool(_obj(x)[()]),
 }
 for _name in "sin cos tan exp log sqrt tanh sinh cosh sigmoid log1p expm1 erf lgamma".split():
