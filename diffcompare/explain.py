@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import textwrap
 
 import numpy as np
 from tabulate import tabulate
@@ -175,7 +176,7 @@ def method_table(
             r.family,
             r.status,
             "—" if r.value is None else _numbers(r.value, 12),
-            tables.digits(r) if r.status == "ok" else "—",
+            tables.digits(r) + (" ✓" if r.verdict == "pass" else "") if r.status == "ok" else "—",
             tables.clipped(r.message, NOTE_WIDTH),
         ]
         for r in rows
@@ -187,8 +188,9 @@ def method_table(
         disable_numparse=True,
         maxcolwidths=[None] * 5 + [NOTE_WIDTH],  # a note wraps: its end is often the why
     )
-    marked = any(m.strip() in r[4] for r in body for m in tables.MARKS.values())
-    legend = f"\n\n{tables.KEY}" if marked else ""
+    present = [m for m in tables.MEANINGS if any(m in r[4] for r in body)]
+    said = "; ".join(f"{m} = {tables.MEANINGS[m]}" for m in present)
+    legend = "\n\n" + textwrap.fill(said, 100) if said else ""
     return f"{header}{table}{legend}"
 
 

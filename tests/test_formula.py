@@ -105,7 +105,7 @@ def test_quick_in_float32_with_chosen_methods(capsys):
     torch_row = next(line for line in out.splitlines() if line.startswith("| torch"))
     # cos(x)/x − sin(x)/x² cancels in float32: one digit is left, though against the terms
     # it sums (about 2000) torch's error is no more than float32's, so no ✗
-    assert torch_row.split("|")[5].strip() == "1.0" and "✗" not in torch_row
+    assert torch_row.split("|")[5].strip() == "1.0 ✓" and "✗" not in torch_row
 
 
 def test_quick_explains_the_cross_only_when_a_row_has_one(capsys):

@@ -78,10 +78,13 @@ def _pivot(rows: list[Result], shown) -> tuple[list[str], list[list[str]]]:
 
 
 MARKS = {"fail": " ✗", "cannot tell": " ?", "pass, scaled": " ≈"}
-KEY = (
-    "✗ = beyond the method's tolerance; ? = the reference cannot tell (its own error is not "
-    "below the tolerance); ≈ = passed on the size of the terms summed, under one digit right"
-)
+MEANINGS = {
+    "✓": "within the method's tolerance",
+    "✗": "beyond the method's tolerance",
+    "?": "the reference cannot tell (its own error is not below the tolerance)",
+    "≈": "passed on the size of the terms summed, under one digit right",
+}
+KEY = "; ".join(f"{m} = {MEANINGS[m]}" for m in ("✗", "?", "≈"))
 
 
 def mark(r: Result) -> str:
