@@ -634,6 +634,7 @@ OPS = {
     "ones_like": lambda x, **kw: _full_like(x, 1),
     "full_like": lambda x, value, **kw: _full_like(x, value),
     "fill": lambda x, value: _full_like(x, value),
+    "zero": lambda x: _full_like(x, 0),
     "copy": lambda x, src, non_blocking=False: np.broadcast_to(_obj(src), _obj(x).shape).copy(),
     "_local_scalar_dense": _scalar,
     "log2": _each(lambda e: apply("log", e) / apply("log", 2)),
