@@ -138,11 +138,12 @@ def check(
     dtypes: Sequence[str] | str | None = None,
     operators: Sequence[str] | str | None = None,
 ) -> list[Result]:
-    """Differentiate fn (written in the case form) with one method of each family, score
-    each against the high-precision oracle, and raise AssertionError with the table when
-    any row errs or misses its tolerance. A row whose reference is less accurate than
-    its tolerance (a float64 estimate, for torch code) never fails: it warns
-    (``UndecidedCheck``) that the reference cannot tell.
+    """Differentiate fn (written in the case form, or torch code, or any callable) with
+    one method of each family, score each against the certified oracle, and raise
+    AssertionError with the table when a derivative that ran misses its tolerance, when
+    your own derivative cannot run, or when no method could run fn at all. A method
+    that cannot run fn, and a row whose reference is less accurate than its tolerance,
+    never fail the check: each warns ``UndecidedCheck``, saying what would resolve it.
 
     ``reference`` is your own derivative, a function of the same inputs returning the
     first derivative (the gradient, with the input's shape; or the Jacobian): it is

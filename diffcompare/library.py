@@ -78,7 +78,13 @@ def compare(
     ``fn(**inputs, xp=...)`` is written as for ``@case`` (or takes and returns torch
     tensors); ``operators="all"`` takes every operator that applies to its shapes.
     ``quick`` times with the short budget of ``run --quick``. Bad input raises
-    ``CaseError`` or ``UsageError`` naming the function."""
+    ``CaseError`` or ``UsageError`` naming the function.
+
+    Every call of ``fn`` is guarded as a cell is: what it raises (``KeyboardInterrupt``
+    and ``SystemExit`` included) or a run past ``timeout`` is its rows' error, and the
+    state it changes (torch's defaults, mpmath's precision, the working directory) is put
+    back after its last call. A function that swallows every exception or disarms
+    SIGALRM cannot be stopped in this process: ``run()`` runs cases in a worker that can."""
     from diffcompare.form.problem import operators_for, output_shape
 
     name = getattr(fn, "__name__", None) or type(fn).__name__
