@@ -59,23 +59,22 @@ def test_a_case_that_turns_a_constant_into_a_float_runs_and_says_so():
     assert ref.kind != "arb"  # not certified: the constant went through a Python float
 
 
-def newton_sqrt(x, xp=np):
-    """√x by Newton's iteration, stopped when a step is negligible: the step is 0 at the
-    oracle's precision after convergence, and its abs reaches no output."""
+def newton_cube(x, xp=np):
+    """Newton's iteration for √x, stopped by the residual, then cubed. Started at its
+    root (x = 1), the residual is 0 exactly: an abs of 0 that reaches no output."""
     y = x
-    while True:
-        step = 0.5 * (y + x / y) - y
-        y = y + step
-        if abs(step) <= 1e-12 * y:
-            return y
+    while abs(y * y - x) > 1e-12:
+        y = 0.5 * (y + x / y)
+    return y * y * y
 
 
 @pytest.mark.parametrize("evaluate", [arb_ad.evaluate, mpmath_ad.evaluate], ids=["arb", "ad"])
 def test_an_abs_in_a_stopping_test_is_no_kink(evaluate):
-    problem = _problem("newton_sqrt", newton_sqrt, {"x": np.array(2.0)}, "second_derivative")
+    # before, "the second derivative is not defined at a kink: abs of 0"
+    problem = _problem("newton_cube", newton_cube, {"x": np.array(1.0)}, "second_derivative")
     ref = evaluate(problem)
     assert "kink" not in ref.note
-    assert ref.hi.item() == pytest.approx(-0.25 * 2.0**-1.5, rel=1e-15)
+    assert ref.hi.item() == 6.0  # the program is y = x there: (x³)'' = 6x
 
 
 def test_a_real_kink_still_takes_the_second_derivative_away():
