@@ -15,7 +15,8 @@ follows the float program's branch, and the reference says so, as ``mpmath-ad`` 
 What it proves, and what not: the derivative of the program as evaluated on balls, on
 the branches taken, at the row's inputs. It does not prove that the float program takes
 those branches (that is the shadow's business, as in ``mpmath-ad``), nor anything about
-code the balls never ran (a case written in torch falls back to the other oracles).
+code the balls never ran (a torch op ``torch_balls`` does not cover, a constant turned
+into a Python float: those cases fall back to the other oracles).
 """
 
 from __future__ import annotations

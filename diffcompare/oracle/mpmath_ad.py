@@ -31,7 +31,7 @@ from diffcompare.oracle.dual import Dual, Imprecise, value
 from diffcompare.oracle.mp_namespace import MpNamespace
 from diffcompare.oracle.precision import DIGITS
 from diffcompare.oracle.reference import Reference
-from diffcompare.oracle.tape import TAPE, Tape, Traced, Var, node
+from diffcompare.oracle.tape import TAPE, Tape, Traced, Var, constant, floating, node
 
 KIND = "mpmath-ad"
 
@@ -44,34 +44,12 @@ class Numbers:
     final: bool = True  # balls: the last precision (an undecided branch is followed)
     lift: bool = True  # the constants enter as exact numbers too
 
+    def of(self, a) -> list:
+        """A float array's entries at their exact values, flat."""
+        return [self.exact(float(x)) for x in np.asarray(a).ravel()]
+
 
 MPF = Numbers()
-
-
-def lifted(constants: dict, dtype: str) -> dict:
-    """The constants as constant Vars at their exact values (floats, float arrays);
-    integers, flags and anything else as they are."""
-    f = np.dtype(dtype).type
-
-    def one(c):
-        if isinstance(c, (float, np.floating)):
-            return Var(TAPE[-1].exact(float(c)), f(c), -1)
-        if isinstance(c, np.ndarray) and c.dtype.kind == "f":
-            out = np.empty(c.shape, dtype=object)
-            for k, x in np.ndenumerate(c):
-                out[k] = Var(TAPE[-1].exact(float(x)), x, -1)
-            return out if out.ndim else out[()]
-        return c
-
-    return {k: one(c) for k, c in constants.items()}
-
-
-def floating_constants(problem: Problem) -> bool:
-    """Whether any constant is a float (what lifting changes)."""
-    return any(
-        isinstance(c, (float, np.floating)) or (isinstance(c, np.ndarray) and c.dtype.kind == "f")
-        for c in problem.constants.values()
-    )
 
 
 def _record(problem: Problem, leaves: list, numbers: Numbers = MPF) -> tuple[Tape, list]:
@@ -85,7 +63,9 @@ def _record(problem: Problem, leaves: list, numbers: Numbers = MPF) -> tuple[Tap
         for k, v in enumerate(leaves):
             theta[k] = node(v, shadow[k])
         inputs = {name: (x[()] if x.ndim == 0 else x) for name, x in problem.split(theta).items()}
-        constants = lifted(problem.constants, problem.dtype) if numbers.lift else problem.constants
+        constants = problem.constants
+        if numbers.lift:
+            constants = {k: constant(c) for k, c in constants.items()}
         with np.errstate(all="ignore"):
             if problem.case.backend == "torch":  # its own code, on Balls tensors
                 fn = problem.case.fn.__wrapped__
@@ -141,7 +121,7 @@ def _first_order(
     op, n = problem.operator, problem.n
     tape, outputs = _record(problem, x, numbers)
     weights = (
-        [[numbers.exact(float(u)) for u in problem.cotangent]]
+        [numbers.of(problem.cotangent)]
         if op == "vjp"
         else [[1 if k == j else 0 for k in range(len(outputs))] for j in range(len(outputs))]
     )
@@ -162,7 +142,7 @@ def _along(problem: Problem, x: list, direction: list, numbers: Numbers) -> tupl
 def _second_order(problem: Problem, x: list, numbers: Numbers) -> tuple[np.ndarray, list]:
     op, n = problem.operator, problem.n
     if op == "hvp":
-        v = [numbers.exact(float(t)) for t in problem.tangent]
+        v = numbers.of(problem.tangent)
         hv, notes = _along(problem, x, v, numbers)
         return np.array(hv, dtype=object), notes
     columns, notes = [], []
@@ -179,7 +159,7 @@ def evaluate(problem: Problem) -> Reference:
     except Undefined:
         raise
     except Exception as exc:
-        if not floating_constants(problem):
+        if not any(floating(c) for c in problem.constants.values()):
             raise
         try:  # the constants as the run has them: the reference is no better than they are
             ref = _evaluate(problem, replace(MPF, lift=False))
@@ -213,11 +193,11 @@ def _values(problem: Problem, digits: int, numbers: Numbers = MPF) -> tuple[np.n
 
 def derivative(problem: Problem, numbers: Numbers, sizes: bool) -> tuple[np.ndarray, tuple]:
     """The derivative on ``numbers``, at the working precision the caller has set."""
-    x = [numbers.exact(float(t)) for t in problem.theta]
+    x = numbers.of(problem.theta)
     if ops.order(problem.operator) == 1 and problem.operator != "jvp":
         return _first_order(problem, x, sizes, numbers)
     if problem.operator == "jvp":
-        v = [numbers.exact(float(t)) for t in problem.tangent]
+        v = numbers.of(problem.tangent)
         tape, outputs = _record(problem, [Dual(a, b) for a, b in zip(x, v)], numbers)
         tangents = [y.v.b if isinstance(y, Var) and isinstance(y.v, Dual) else 0 for y in outputs]
         return np.array(tangents, dtype=object), (tape.notes, None)

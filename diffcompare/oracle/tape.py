@@ -130,6 +130,27 @@ def const(c):
     raise Traced(f"a traced value met a {type(c).__name__} ({c!r:.40})")
 
 
+def floating(c) -> bool:
+    """A float or an array of floats: what ``constant`` turns into constant Vars."""
+    return isinstance(c, (float, np.floating)) or (
+        isinstance(c, np.ndarray) and c.dtype.kind == "f"
+    )
+
+
+def constant(c):
+    """A float, or an array of floats, as constant Vars at their exact values (no partial
+    reaches them; the shadow is the value in the run's dtype); anything else as it is."""
+    if not floating(c):
+        return c
+    tape = TAPE[-1]
+    if not isinstance(c, np.ndarray):
+        return Var(tape.exact(float(c)), tape.dtype(c), -1)
+    out = np.empty(c.shape, dtype=object)
+    for k, x in np.ndenumerate(c):
+        out[k] = Var(tape.exact(float(x)), tape.dtype(x), -1)
+    return out if out.ndim else out[()]
+
+
 NEGATION = {
     operator.lt: operator.ge,
     operator.le: operator.gt,

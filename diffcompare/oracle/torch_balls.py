@@ -22,7 +22,7 @@ import numpy as np
 
 from diffcompare.errors import Unsupported
 from diffcompare.oracle.mp_namespace import MpNamespace, _total
-from diffcompare.oracle.tape import TAPE, Var, apply
+from diffcompare.oracle.tape import TAPE, Var, apply, constant
 
 XP = MpNamespace()
 
@@ -131,15 +131,10 @@ def _rewrap(out, kind):
 
 
 def _lift(t) -> np.ndarray:
-    """A plain float tensor as constant Vars at their exact values (ints, bools as they are)."""
-    a = t.detach().cpu().resolve_conj().numpy()
-    if a.dtype.kind != "f":
-        return a
-    out = np.empty(a.shape, dtype=object)
-    exact, f = TAPE[-1].exact, TAPE[-1].dtype
-    for k, x in np.ndenumerate(a):
-        out[k] = Var(exact(float(x)), f(x), -1)
-    return out
+    """A plain tensor's values: floats as constant Vars at their exact values
+    (tape.constant), ints and flags as they are."""
+    values = t.detach().cpu().resolve_conj().numpy()
+    return np.asarray(constant(values), dtype=object) if values.dtype.kind == "f" else values
 
 
 def _unwrap(x):
