@@ -9,10 +9,8 @@ as the command line does, and runs cases defined here (in ``__main__``) in this 
 
 from __future__ import annotations
 
-import ast
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -25,7 +23,7 @@ from diffcompare.form.problem import DTYPES
 from diffcompare.form.registry import Case
 from diffcompare.methods.autograd import resolve_devices
 from diffcompare.results import Results
-from diffcompare.runner import result, state
+from diffcompare.runner import result, script, state
 from diffcompare.runner.environment import describe
 from diffcompare.runner.executor import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, InProcess
 from diffcompare.runner.loop import run as run_plan
@@ -203,7 +201,7 @@ def run(
     if isolation == "none":
         worker = InProcess(plan, timeout)
     else:
-        _guarded(sys._getframe(1))
+        script.guarded(sys._getframe(1))
         cuda = any(d == "cuda" for d in plan.devices)
         names = tuple(m.name for m in plan.methods)
         sources = Sources(True, tuple(specs))
@@ -218,34 +216,3 @@ def run(
 
 def _defined_in_main(case: Case) -> bool:
     return getattr(case.fn, "__module__", None) == "__main__"
-
-
-def _guarded(caller) -> None:
-    """A script that calls run() at its top level, outside ``if __name__ == "__main__":``,
-    would run again in every worker process (they import it), each dying in turn: say so
-    at once, in one line."""
-    if caller.f_globals.get("__name__") != "__main__" or caller.f_code.co_name != "<module>":
-        return
-    try:
-        tree = ast.parse(Path(caller.f_code.co_filename).read_text())
-    except (OSError, SyntaxError, ValueError):  # an interactive session, a notebook
-        return
-    line = caller.f_lineno
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and _is_main_test(node.test):
-            if node.lineno <= line <= (node.end_lineno or node.lineno):
-                return
-    raise UsageError(
-        f"run() at line {line} of {caller.f_code.co_filename} is outside "
-        'if __name__ == "__main__": (worker processes import the script again); put it there, '
-        "or pass isolation='none'"
-    )
-
-
-def _is_main_test(test) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-    )

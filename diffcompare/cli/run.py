@@ -8,11 +8,11 @@ from pathlib import Path
 
 from diffcompare.cli import arguments
 from diffcompare.errors import UsageError
+from diffcompare.runner import fingerprint
 from diffcompare.runner.options import add_to_argparse, resolve
 
 QUICK_MAX_N = 100
 RUN_ARGS = "run.json"  # the arguments of a run, kept in its folder for --resume
-RUN_FILES = "run-files.json"  # the case files' fingerprints: --resume mixes no two versions
 
 
 def add(sub) -> None:
@@ -187,7 +187,7 @@ def _resumed(args):
     add(parser.add_subparsers(dest="command", required=True, parser_class=arguments.Parser))
     again = parser.parse_args(["run", *saved])
     again.resume, again.out, again.argv = str(folder), str(folder), saved
-    _unchanged(folder, again.cases or [])
+    fingerprint.unchanged(folder, again.cases or [])
     again.no_progress = args.no_progress or again.no_progress
     return again
 
@@ -254,7 +254,7 @@ def _write_run(args, saved: list[str], worker, plan, out: Path, helper) -> int:
 
         clear(out)  # a reused folder: this run's files only
         (out / RUN_ARGS).write_text(json.dumps(saved))
-        (out / RUN_FILES).write_text(json.dumps(_fingerprints(args.cases or [])))
+        fingerprint.write(out, args.cases or [])
     worker = worker.bind(plan) if worker else InProcess(plan, args.timeout)
     with journal.Journal(out, fresh=not args.resume) as j:
         try:
@@ -297,41 +297,3 @@ def _strict(results) -> int:
         file=sys.stderr,
     )
     return 1
-
-
-def _fingerprints(specs: list[str]) -> dict[str, str]:
-    """sha256 of each case file a run loads (a module name: the file it imports), by its
-    absolute path (a resumed run's arguments are anchored: the same keys)."""
-    import hashlib
-    import importlib.util
-
-    found = {}
-    for spec in specs:
-        path = Path(spec)
-        if not path.is_file():
-            try:
-                module = importlib.util.find_spec(spec)
-            except (ImportError, ValueError):
-                continue
-            if module is None or not module.origin or not Path(module.origin).is_file():
-                continue
-            path = Path(module.origin)
-        found[str(path.resolve())] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
-
-
-def _unchanged(folder: Path, specs: list[str]) -> None:
-    """--resume of a run whose case files changed since would mix rows of two functions
-    in one results.json: refuse, in one line (a run from before fingerprints: nothing to
-    compare)."""
-    try:
-        before = json.loads((folder / RUN_FILES).read_text())
-    except (OSError, ValueError):
-        return
-    now = _fingerprints(specs)
-    changed = [s for s, h in before.items() if isinstance(h, str) and now.get(s, h) != h]
-    if changed:
-        raise UsageError(
-            f"--resume: {', '.join(changed)} changed since the run in {folder} started "
-            "(its rows would mix two versions of the cases); start a new run, or restore it"
-        )
